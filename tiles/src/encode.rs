@@ -1,0 +1,380 @@
+//! MVT 2.1 encoding of one layer of one tile.
+//!
+//! We write the protobuf ourselves instead of using the `mvt` crate: its geometry
+//! encoder drops the MoveTo of a ring that starts where the previous ring ended (common
+//! after clipping at tile corners), producing invalid polygons, and it cannot be given
+//! already-rounded geometry. The wire format is small and fixed (vector_tile.proto).
+
+use crate::clip::{clip_line, clip_ring, inside, Pt, Rect};
+use crate::{Shape, TileId, BUFFER, EXTENT};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// An encoded tile holding zero or one layer. Tiles concatenate: the bytes of a
+/// composite tile are the bytes of its single-layer tiles one after the other.
+pub type TileBytes = Vec<u8>;
+
+const CMD_MOVE_TO: u32 = 1;
+const CMD_LINE_TO: u32 = 2;
+const CMD_CLOSE_PATH: u32 = 7;
+
+#[derive(Hash, PartialEq, Eq)]
+enum ValueKey {
+    String(String),
+    Double(u64),
+    Int(i64),
+    Uint(u64),
+    Bool(bool),
+}
+
+/// Builds one named layer for one tile.
+pub struct LayerEncoder {
+    tile: TileId,
+    name: String,
+    clip: Rect,
+    keys: Vec<String>,
+    key_index: HashMap<String, u32>,
+    values: Vec<u8>,
+    value_index: HashMap<ValueKey, u32>,
+    features: Vec<u8>,
+    count: usize,
+    // Scratch buffers reused across features.
+    geom: Vec<u32>,
+    tags: Vec<u32>,
+    pts: Vec<Pt>,
+    clipped: Vec<Pt>,
+    scratch: Vec<Pt>,
+    ints: Vec<(i32, i32)>,
+    cursor: (i32, i32),
+}
+
+impl LayerEncoder {
+    pub fn new(name: &str, tile: TileId) -> Self {
+        let b = BUFFER as f64;
+        LayerEncoder {
+            tile,
+            name: name.to_owned(),
+            clip: [-b, -b, EXTENT as f64 + b, EXTENT as f64 + b],
+            keys: Vec::new(),
+            key_index: HashMap::new(),
+            values: Vec::new(),
+            value_index: HashMap::new(),
+            features: Vec::new(),
+            count: 0,
+            geom: Vec::new(),
+            tags: Vec::new(),
+            pts: Vec::new(),
+            clipped: Vec::new(),
+            scratch: Vec::new(),
+            ints: Vec::new(),
+            cursor: (0, 0),
+        }
+    }
+
+    /// Features written so far.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Clips, rounds and encodes one feature. Returns false (and writes nothing) when
+    /// nothing of it is left inside the buffered tile. Null properties are left out.
+    pub fn add<'a>(
+        &mut self,
+        id: Option<u64>,
+        shape: &Shape,
+        properties: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    ) -> bool {
+        self.geom.clear();
+        self.cursor = (0, 0);
+        let geom_type = match shape {
+            Shape::Points(points) => {
+                self.encode_points(points);
+                1
+            }
+            Shape::Lines(lines) => {
+                for line in lines {
+                    self.encode_line(&line.0);
+                }
+                2
+            }
+            Shape::Polygons(polygons) => {
+                for polygon in polygons {
+                    self.encode_polygon(polygon);
+                }
+                3
+            }
+        };
+        if self.geom.is_empty() {
+            return false;
+        }
+        self.tags.clear();
+        for (key, value) in properties {
+            if let Some(v) = self.value_id(value) {
+                let k = self.key_id(key);
+                self.tags.extend([k, v]);
+            }
+        }
+        let mut f = Vec::with_capacity(16 + self.geom.len() * 2);
+        if let Some(id) = id {
+            write_varint_field(&mut f, 1, id);
+        }
+        write_packed(&mut f, 2, &self.tags);
+        write_varint_field(&mut f, 3, geom_type);
+        write_packed(&mut f, 4, &self.geom);
+        write_bytes_field(&mut self.features, 2, &f);
+        self.count += 1;
+        true
+    }
+
+    /// The encoded single-layer tile, or an empty vector when no feature was added.
+    pub fn finish(self) -> TileBytes {
+        if self.count == 0 {
+            return Vec::new();
+        }
+        let mut layer = Vec::with_capacity(self.features.len() + self.values.len() + 64);
+        write_varint_field(&mut layer, 15, 2);
+        write_bytes_field(&mut layer, 1, self.name.as_bytes());
+        layer.extend_from_slice(&self.features);
+        for key in &self.keys {
+            write_bytes_field(&mut layer, 3, key.as_bytes());
+        }
+        layer.extend_from_slice(&self.values);
+        write_varint_field(&mut layer, 5, EXTENT as u64);
+        let mut tile = Vec::with_capacity(layer.len() + 8);
+        write_bytes_field(&mut tile, 3, &layer);
+        tile
+    }
+
+    fn key_id(&mut self, key: &str) -> u32 {
+        if let Some(&i) = self.key_index.get(key) {
+            return i;
+        }
+        let i = self.keys.len() as u32;
+        self.keys.push(key.to_owned());
+        self.key_index.insert(key.to_owned(), i);
+        i
+    }
+
+    fn value_id(&mut self, value: &Value) -> Option<u32> {
+        let key = match value {
+            Value::Null => return None,
+            Value::Bool(b) => ValueKey::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => ValueKey::Uint(u),
+                (_, Some(i), _) => ValueKey::Int(i),
+                (_, _, Some(f)) => ValueKey::Double(f.to_bits()),
+                _ => return None,
+            },
+            Value::String(s) => ValueKey::String(s.clone()),
+            // Nested values travel as their JSON text, as GDAL and Martin do.
+            other => ValueKey::String(other.to_string()),
+        };
+        if let Some(&i) = self.value_index.get(&key) {
+            return Some(i);
+        }
+        let mut v = Vec::new();
+        match &key {
+            ValueKey::String(s) => write_bytes_field(&mut v, 1, s.as_bytes()),
+            ValueKey::Double(bits) => {
+                write_key(&mut v, 3, 1);
+                v.extend_from_slice(&bits.to_le_bytes());
+            }
+            ValueKey::Uint(u) => write_varint_field(&mut v, 5, *u),
+            ValueKey::Int(i) => write_varint_field(&mut v, 6, zigzag64(*i)),
+            ValueKey::Bool(b) => write_varint_field(&mut v, 7, *b as u64),
+        }
+        write_bytes_field(&mut self.values, 4, &v);
+        let i = self.value_index.len() as u32;
+        self.value_index.insert(key, i);
+        Some(i)
+    }
+
+    fn to_tile(&self, c: &geo::Coord<f64>) -> Pt {
+        self.tile.to_tile_units(c.x, c.y)
+    }
+
+    fn encode_points(&mut self, points: &[geo::Coord<f64>]) {
+        self.ints.clear();
+        for c in points {
+            let p = self.to_tile(c);
+            if inside(p, &self.clip) {
+                self.ints.push(round(p));
+            }
+        }
+        if self.ints.is_empty() {
+            return;
+        }
+        let ints = std::mem::take(&mut self.ints);
+        self.geom.push(command(CMD_MOVE_TO, ints.len() as u32));
+        for &p in &ints {
+            self.push_delta(p);
+        }
+        self.ints = ints;
+    }
+
+    fn encode_line(&mut self, line: &[geo::Coord<f64>]) {
+        let mut pts = std::mem::take(&mut self.pts);
+        pts.clear();
+        pts.extend(line.iter().map(|c| self.to_tile(c)));
+        let mut piece = std::mem::take(&mut self.scratch);
+        let clip = self.clip;
+        let mut pieces: Vec<Vec<(i32, i32)>> = Vec::new();
+        clip_line(&pts, &clip, &mut piece, |part| {
+            let mut ints: Vec<(i32, i32)> = Vec::with_capacity(part.len());
+            for &p in part {
+                let r = round(p);
+                if ints.last() != Some(&r) {
+                    ints.push(r);
+                }
+            }
+            if ints.len() >= 2 {
+                pieces.push(ints);
+            }
+        });
+        for ints in pieces {
+            self.geom.push(command(CMD_MOVE_TO, 1));
+            self.push_delta(ints[0]);
+            self.geom.push(command(CMD_LINE_TO, ints.len() as u32 - 1));
+            for &p in &ints[1..] {
+                self.push_delta(p);
+            }
+        }
+        self.pts = pts;
+        self.scratch = piece;
+    }
+
+    fn encode_polygon(&mut self, polygon: &geo::Polygon<f64>) {
+        // A polygon whose exterior vanished in this tile takes its holes with it.
+        if self.encode_ring(&polygon.exterior().0, true) {
+            for hole in polygon.interiors() {
+                self.encode_ring(&hole.0, false);
+            }
+        }
+    }
+
+    /// Encodes one ring with MVT winding (exterior: positive area in tile units, y down).
+    /// Returns false when the ring is empty or degenerate after clipping and rounding.
+    fn encode_ring(&mut self, ring: &[geo::Coord<f64>], exterior: bool) -> bool {
+        let mut pts = std::mem::take(&mut self.pts);
+        pts.clear();
+        // Rings are closed in the source; the MVT ring is closed by ClosePath instead.
+        let open = if ring.len() > 1 && ring.first() == ring.last() {
+            &ring[..ring.len() - 1]
+        } else {
+            ring
+        };
+        pts.extend(open.iter().map(|c| self.to_tile(c)));
+        let (mut clipped, mut scratch) = (
+            std::mem::take(&mut self.clipped),
+            std::mem::take(&mut self.scratch),
+        );
+        let all_inside = pts.iter().all(|p| inside(*p, &self.clip));
+        let source = if all_inside {
+            &pts
+        } else {
+            clip_ring(&pts, &self.clip, &mut clipped, &mut scratch);
+            &clipped
+        };
+        self.ints.clear();
+        for &p in source.iter() {
+            let r = round(p);
+            if self.ints.last() != Some(&r) {
+                self.ints.push(r);
+            }
+        }
+        while self.ints.len() > 1 && self.ints.first() == self.ints.last() {
+            self.ints.pop();
+        }
+        let area2 = twice_area(&self.ints);
+        let ok = self.ints.len() >= 3 && area2 != 0;
+        if ok {
+            if (area2 > 0) != exterior {
+                self.ints.reverse();
+            }
+            let ints = std::mem::take(&mut self.ints);
+            self.geom.push(command(CMD_MOVE_TO, 1));
+            self.push_delta(ints[0]);
+            self.geom.push(command(CMD_LINE_TO, ints.len() as u32 - 1));
+            for &p in &ints[1..] {
+                self.push_delta(p);
+            }
+            self.geom.push(command(CMD_CLOSE_PATH, 1));
+            self.ints = ints;
+        }
+        self.pts = pts;
+        self.clipped = clipped;
+        self.scratch = scratch;
+        ok
+    }
+
+    fn push_delta(&mut self, p: (i32, i32)) {
+        self.geom.push(zigzag32(p.0 - self.cursor.0));
+        self.geom.push(zigzag32(p.1 - self.cursor.1));
+        self.cursor = p;
+    }
+}
+
+fn round(p: Pt) -> (i32, i32) {
+    (p.0.round() as i32, p.1.round() as i32)
+}
+
+/// Twice the signed area (surveyor's formula) in tile units; positive = MVT exterior.
+fn twice_area(ring: &[(i32, i32)]) -> i64 {
+    let n = ring.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (ring[i], ring[(i + 1) % n]);
+            a.0 as i64 * b.1 as i64 - b.0 as i64 * a.1 as i64
+        })
+        .sum()
+}
+
+fn command(id: u32, count: u32) -> u32 {
+    (id & 0x7) | (count << 3)
+}
+
+fn zigzag32(n: i32) -> u32 {
+    ((n << 1) ^ (n >> 31)) as u32
+}
+
+fn zigzag64(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
+}
+
+fn write_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn write_key(out: &mut Vec<u8>, field: u32, wire_type: u8) {
+    write_varint(out, ((field as u64) << 3) | wire_type as u64);
+}
+
+fn write_varint_field(out: &mut Vec<u8>, field: u32, v: u64) {
+    write_key(out, field, 0);
+    write_varint(out, v);
+}
+
+fn write_bytes_field(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
+    write_key(out, field, 2);
+    write_varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+fn write_packed(out: &mut Vec<u8>, field: u32, values: &[u32]) {
+    if values.is_empty() {
+        return;
+    }
+    let mut body = Vec::with_capacity(values.len() * 2);
+    for &v in values {
+        write_varint(&mut body, v as u64);
+    }
+    write_bytes_field(out, field, &body);
+}
