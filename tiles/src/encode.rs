@@ -88,22 +88,35 @@ impl LayerEncoder {
         shape: &Shape,
         properties: impl IntoIterator<Item = (&'a str, &'a Value)>,
     ) -> bool {
+        self.add_parts(id, shape, None, properties)
+    }
+
+    /// Like [`add`](Self::add), but only the listed parts (indices into the shape's
+    /// points, lines or polygons) when `parts` is given.
+    pub fn add_parts<'a>(
+        &mut self,
+        id: Option<u64>,
+        shape: &Shape,
+        parts: Option<&[u32]>,
+        properties: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    ) -> bool {
+        let selected = || PartIndices::new(parts, shape.part_count());
         self.geom.clear();
         self.cursor = (0, 0);
         let geom_type = match shape {
             Shape::Points(points) => {
-                self.encode_points(points);
+                self.encode_points(selected().map(|i| &points[i]));
                 1
             }
             Shape::Lines(lines) => {
-                for line in lines {
-                    self.encode_line(&line.0);
+                for i in selected() {
+                    self.encode_line(&lines[i].0);
                 }
                 2
             }
             Shape::Polygons(polygons) => {
-                for polygon in polygons {
-                    self.encode_polygon(polygon);
+                for i in selected() {
+                    self.encode_polygon(&polygons[i]);
                 }
                 3
             }
@@ -197,7 +210,7 @@ impl LayerEncoder {
         self.tile.to_tile_units(c.x, c.y)
     }
 
-    fn encode_points(&mut self, points: &[geo::Coord<f64>]) {
+    fn encode_points<'c>(&mut self, points: impl Iterator<Item = &'c geo::Coord<f64>>) {
         self.ints.clear();
         for c in points {
             let p = self.to_tile(c);
@@ -315,6 +328,31 @@ impl LayerEncoder {
         self.geom.push(zigzag32(p.0 - self.cursor.0));
         self.geom.push(zigzag32(p.1 - self.cursor.1));
         self.cursor = p;
+    }
+}
+
+/// Indices of the parts to encode: the listed ones, or all.
+enum PartIndices<'a> {
+    Listed(std::slice::Iter<'a, u32>),
+    All(std::ops::Range<usize>),
+}
+
+impl<'a> PartIndices<'a> {
+    fn new(parts: Option<&'a [u32]>, count: usize) -> Self {
+        match parts {
+            Some(p) => PartIndices::Listed(p.iter()),
+            None => PartIndices::All(0..count),
+        }
+    }
+}
+
+impl Iterator for PartIndices<'_> {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            PartIndices::Listed(it) => it.next().map(|&i| i as usize),
+            PartIndices::All(r) => r.next(),
+        }
     }
 }
 

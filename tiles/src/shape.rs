@@ -4,6 +4,13 @@
 use crate::lonlat_to_world;
 use geo::{Coord, Geometry, LineString, Polygon, Simplify};
 
+const EMPTY_BOUNDS: [f64; 4] = [
+    f64::INFINITY,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NEG_INFINITY,
+];
+
 /// The three MVT geometry types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -81,26 +88,40 @@ impl Shape {
         }
     }
 
-    /// World bounds `[min_x, min_y, max_x, max_y]`.
-    pub fn bounds(&self) -> [f64; 4] {
-        let mut b = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        let mut add = |c: &Coord<f64>| {
-            b = [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)];
-        };
+    /// Parts: the points, lines or polygons of a multi-geometry. Stores index parts
+    /// separately so a tile touching one island of a county never handles the others.
+    pub fn part_count(&self) -> usize {
         match self {
-            Shape::Points(p) => p.iter().for_each(&mut add),
-            Shape::Lines(ls) => ls.iter().flat_map(|l| l.0.iter()).for_each(&mut add),
-            Shape::Polygons(ps) => ps
-                .iter()
-                .flat_map(|p| p.exterior().0.iter())
-                .for_each(&mut add),
+            Shape::Points(p) => p.len(),
+            Shape::Lines(ls) => ls.len(),
+            Shape::Polygons(ps) => ps.len(),
         }
-        b
+    }
+
+    /// World bounds `[min_x, min_y, max_x, max_y]` of one part.
+    pub fn part_bounds(&self, part: usize) -> [f64; 4] {
+        let coords: &[Coord<f64>] = match self {
+            Shape::Points(p) => std::slice::from_ref(&p[part]),
+            Shape::Lines(ls) => &ls[part].0,
+            Shape::Polygons(ps) => &ps[part].exterior().0,
+        };
+        coords.iter().fold(EMPTY_BOUNDS, |b, c| {
+            [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)]
+        })
+    }
+
+    /// World bounds `[min_x, min_y, max_x, max_y]` of the whole shape.
+    pub fn bounds(&self) -> [f64; 4] {
+        (0..self.part_count())
+            .map(|i| self.part_bounds(i))
+            .fold(EMPTY_BOUNDS, |b, p| {
+                [
+                    b[0].min(p[0]),
+                    b[1].min(p[1]),
+                    b[2].max(p[2]),
+                    b[3].max(p[3]),
+                ]
+            })
     }
 
     /// Douglas–Peucker with tolerance `epsilon` (world units). Rings that collapse are

@@ -1,0 +1,72 @@
+//! Server configuration: one struct, filled from defaults, then an optional TOML file,
+//! then environment variables and command-line flags (see `cli.rs`).
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Base URL clients reach this server at (behind a proxy, say
+    /// `https://gis.example.org/tidewatch`); by default it is taken from each request's Host.
+    pub public_url: Option<String>,
+    /// Folder of layer definitions (`*.toml`).
+    pub layers_dir: PathBuf,
+    /// Folder of MapLibre styles (`*.json`).
+    pub styles_dir: PathBuf,
+    /// Tile cache size in MiB; 0 turns the cache off.
+    pub tile_cache_mb: u64,
+    /// `Cache-Control: max-age` for tiles, seconds.
+    pub tile_max_age_s: u32,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: ([127, 0, 0, 1], 8080).into(),
+            public_url: None,
+            layers_dir: project_dir("layers"),
+            styles_dir: project_dir("styles"),
+            tile_cache_mb: 256,
+            tile_max_age_s: 300,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+impl Config {
+    /// Reads a TOML config file; unknown keys are errors so typos do not pass silently.
+    pub fn from_file(path: &Path) -> anyhow::Result<Config> {
+        use anyhow::Context;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("config file {}", path.display()))
+    }
+}
+
+/// `name` in the working directory when it exists there, otherwise the folder of that
+/// name in the source tree, so `cargo run` works from anywhere in the checkout.
+fn project_dir(name: &str) -> PathBuf {
+    let here = PathBuf::from(name);
+    if here.is_dir() {
+        return here;
+    }
+    let in_tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name);
+    if in_tree.is_dir() {
+        in_tree
+    } else {
+        here
+    }
+}

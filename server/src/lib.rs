@@ -1,0 +1,10 @@
+//! Tidewatch, the library behind the `tidewatch` binary: configuration, layer
+//! definitions, stores, the tile service and the HTTP API.
+
+pub mod catalog;
+pub mod config;
+pub mod http;
+pub mod layers;
+pub mod serve;
+pub mod store;
+pub mod tile_service;

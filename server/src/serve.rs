@@ -1,0 +1,131 @@
+//! `tidewatch serve`: load the layers, build the app, listen, reload on SIGHUP.
+
+use crate::catalog::{Catalog, SharedSource};
+use crate::config::Config;
+use crate::http::{router, AppState};
+use crate::layers::read_layer_defs;
+use crate::store::embedded::EmbeddedLayer;
+use crate::tile_service::TileService;
+use anyhow::Context;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+/// Reads every layer definition and loads its features, layers in parallel. All or
+/// nothing: one bad layer fails the load and names the layer, file and feature.
+pub fn load_layers(config: &Config) -> anyhow::Result<Vec<SharedSource>> {
+    let defs = read_layer_defs(&config.layers_dir)?;
+    let started = Instant::now();
+    let loaded: Vec<anyhow::Result<SharedSource>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = defs
+            .iter()
+            .map(|def| {
+                scope.spawn(move || {
+                    let t = Instant::now();
+                    let layer = EmbeddedLayer::load(def)
+                        .with_context(|| format!("cannot load layer {:?}", def.id))?;
+                    let info = tidewatch_tiles_info(&layer);
+                    tracing::info!(layer = %def.id, features = info.0, thinned_up_to_zoom = ?info.1,
+                        ms = t.elapsed().as_millis() as u64, "layer loaded");
+                    Ok(Arc::new(layer) as SharedSource)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a layer loader panicked")))
+            })
+            .collect()
+    });
+    let layers = loaded.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    tracing::info!(
+        layers = layers.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "all layers loaded"
+    );
+    Ok(layers)
+}
+
+fn tidewatch_tiles_info(layer: &EmbeddedLayer) -> (usize, Option<u8>) {
+    use crate::store::LayerSource;
+    (layer.info().feature_count, layer.info().thinned_up_to_zoom)
+}
+
+/// The Prometheus recorder is process-wide; tests build several apps in one process.
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .install_recorder()
+                .expect("no other metrics recorder is installed")
+        })
+        .clone()
+}
+
+/// Builds the application state from loaded layers.
+pub fn app_state(config: Config, layers: Vec<SharedSource>) -> AppState {
+    let catalog = Arc::new(Catalog::new(layers));
+    AppState {
+        tiles: Arc::new(TileService::new(
+            catalog,
+            config.tile_cache_mb * 1024 * 1024,
+        )),
+        config: Arc::new(config),
+        metrics: metrics_handle(),
+        started: Instant::now(),
+    }
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let layers = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || load_layers(&config)).await??
+    };
+    let state = app_state(config, layers);
+    let listener = tokio::net::TcpListener::bind(state.config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", state.config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!("serving on http://{addr}/ (map page), http://{addr}/catalog");
+    tokio::spawn(reload_on_sighup(state.clone()));
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// SIGHUP re-reads layer definitions and files; a failed reload keeps the old data.
+async fn reload_on_sighup(state: AppState) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hup) = signal(SignalKind::hangup()) else {
+        return;
+    };
+    while hup.recv().await.is_some() {
+        let config = state.config.clone();
+        match tokio::task::spawn_blocking(move || load_layers(&config)).await {
+            Ok(Ok(layers)) => {
+                state.tiles.catalog().replace_all(layers);
+                state.tiles.invalidate();
+                tracing::info!("layers reloaded; tile cache cleared");
+            }
+            Ok(Err(e)) => {
+                tracing::error!("reload failed, still serving the previous layers: {e:#}")
+            }
+            Err(e) => tracing::error!("reload task failed: {e}"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term.recv() => {},
+    }
+    tracing::info!("shutting down");
+}

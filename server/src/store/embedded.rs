@@ -1,0 +1,253 @@
+//! The embedded store: a layer's features in memory, indexed by an R-tree over their
+//! Web Mercator bounds, with geometry prepared per zoom for tiling.
+
+use super::{LayerInfo, LayerSource, SourceError};
+use crate::layers::LayerDef;
+use anyhow::{bail, Context};
+use geo::{Intersects, Rect};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use tidewatch_importers::Feature;
+use tidewatch_tiles::{
+    lonlat_to_world, GeometryKind, LayerEncoder, PointPyramid, Shape, TileBytes, TileId,
+    ZoomShapes, BUFFER,
+};
+
+/// R-tree entry: the bounds of one part of one feature, with (feature index, part index).
+type IndexEntry = GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>;
+
+pub struct EmbeddedLayer {
+    info: LayerInfo,
+    /// Properties that go into tiles (`None`: all).
+    tile_properties: Option<Vec<String>>,
+    features: Vec<Feature>,
+    shapes: Vec<ZoomShapes>,
+    index: RTree<IndexEntry>,
+    pyramid: Option<PointPyramid>,
+}
+
+impl EmbeddedLayer {
+    /// Reads the layer's file and prepares it; any bad feature fails the whole layer.
+    pub fn load(def: &LayerDef) -> anyhow::Result<Self> {
+        let features = tidewatch_importers::read_file(&def.file)?;
+        Self::from_features(def, features)
+    }
+
+    pub fn from_features(def: &LayerDef, features: Vec<Feature>) -> anyhow::Result<Self> {
+        let mut shapes = Vec::with_capacity(features.len());
+        for (i, f) in features.iter().enumerate() {
+            let shape = Shape::from_geometry(&f.geometry)
+                .with_context(|| format!("layer {}: feature {i} (id {})", def.id, f.id))?;
+            if shape.kind() != def.geometry {
+                bail!(
+                    "layer {}: feature {i} (id {}) is a {:?}, but the layer is declared {:?}",
+                    def.id,
+                    f.id,
+                    shape.kind(),
+                    def.geometry
+                );
+            }
+            shapes.push(ZoomShapes::build(shape, def.minzoom, def.maxzoom, |z| {
+                def.simplify_at(z)
+            }));
+        }
+        let index = RTree::bulk_load(
+            shapes
+                .iter()
+                .enumerate()
+                .flat_map(|(i, s)| {
+                    let full = s.full();
+                    (0..full.part_count()).map(move |p| {
+                        let [x0, y0, x1, y1] = full.part_bounds(p);
+                        let rect = Rectangle::from_corners([x0, y0], [x1, y1]);
+                        GeomWithData::new(rect, (i as u32, p as u32))
+                    })
+                })
+                .collect(),
+        );
+        let pyramid = (def.geometry == GeometryKind::Point).then(|| {
+            let points: Vec<_> = shapes
+                .iter()
+                .map(|s| match s.full() {
+                    Shape::Points(p) => p[0],
+                    _ => unreachable!("point layers hold points"),
+                })
+                .collect();
+            PointPyramid::build(&points, def.maxzoom, def.max_points_per_tile)
+        });
+        let info = LayerInfo {
+            id: def.id.clone(),
+            title: def.title.clone(),
+            description: def.description.clone(),
+            geometry: def.geometry,
+            minzoom: def.minzoom,
+            maxzoom: def.maxzoom,
+            feature_count: features.len(),
+            bounds: lonlat_bounds(&index),
+            fields: field_types(&features, def.properties.as_deref(), pyramid.as_ref()),
+            attribution: def.attribution.clone(),
+            thinned_up_to_zoom: pyramid
+                .as_ref()
+                .and_then(PointPyramid::deepest_thinned_zoom),
+        };
+        Ok(EmbeddedLayer {
+            info,
+            tile_properties: def.properties.clone(),
+            features,
+            shapes,
+            index,
+            pyramid,
+        })
+    }
+
+    /// Encodes this layer of `tile` (synchronously; it is CPU work of well under a millisecond
+    /// for ordinary tiles).
+    pub fn encode_tile(&self, tile: TileId) -> TileBytes {
+        let mut enc = LayerEncoder::new(&self.info.id, tile);
+        if let Some(clusters) = self.pyramid.as_ref().and_then(|p| p.clusters(tile, BUFFER)) {
+            for c in clusters {
+                if c.count == 1 {
+                    self.add_feature(&mut enc, c.first as usize, tile.z, None);
+                } else {
+                    let count = Value::from(c.count);
+                    enc.add(
+                        None,
+                        &Shape::Points(vec![c.world]),
+                        [("point_count", &count)],
+                    );
+                }
+            }
+            return enc.finish();
+        }
+        let [x0, y0, x1, y1] = tile.world_bounds(BUFFER);
+        let mut hits: Vec<(u32, u32)> = self
+            .index
+            .locate_in_envelope_intersecting(&AABB::from_corners([x0, y0], [x1, y1]))
+            .map(|e| e.data)
+            .collect();
+        // File order, whatever the tree's layout, so equal data gives equal tiles.
+        hits.sort_unstable();
+        let mut parts = Vec::new();
+        for group in hits.chunk_by(|a, b| a.0 == b.0) {
+            let i = group[0].0 as usize;
+            let shape = self.shapes[i].at(tile.z);
+            // Only the parts near this tile: one island, not the whole county.
+            let selected = if group.len() == shape.part_count() {
+                None
+            } else {
+                parts.clear();
+                parts.extend(group.iter().map(|&(_, p)| p));
+                Some(parts.as_slice())
+            };
+            self.add_feature(&mut enc, i, tile.z, selected);
+        }
+        enc.finish()
+    }
+
+    fn add_feature(&self, enc: &mut LayerEncoder, i: usize, z: u8, parts: Option<&[u32]>) {
+        let f = &self.features[i];
+        let shape = self.shapes[i].at(z);
+        match &self.tile_properties {
+            Some(keys) => enc.add_parts(
+                Some(f.id),
+                shape,
+                parts,
+                keys.iter()
+                    .filter_map(|k| f.properties.get(k).map(|v| (k.as_str(), v))),
+            ),
+            None => enc.add_parts(
+                Some(f.id),
+                shape,
+                parts,
+                f.properties.iter().map(|(k, v)| (k.as_str(), v)),
+            ),
+        };
+    }
+
+    /// Features whose geometry intersects a lon/lat box.
+    pub fn features_intersecting(&self, bbox: [f64; 4], limit: usize) -> Vec<Feature> {
+        let [w, s, e, n] = bbox;
+        let (x0, y1) = lonlat_to_world(w, s);
+        let (x1, y0) = lonlat_to_world(e, n);
+        let rect = Rect::new((w, s), (e, n));
+        let mut hits: Vec<u32> = self
+            .index
+            .locate_in_envelope_intersecting(&AABB::from_corners([x0, y0], [x1, y1]))
+            .map(|e| e.data.0)
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        hits.into_iter()
+            .map(|i| &self.features[i as usize])
+            .filter(|f| f.geometry.intersects(&rect))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
+    /// The prepared shape of feature index `i` at zoom `z` (for tests and analyses).
+    pub fn shape_at(&self, i: usize, z: u8) -> &Shape {
+        self.shapes[i].at(z)
+    }
+
+    pub fn features(&self) -> &[Feature] {
+        &self.features
+    }
+}
+
+#[async_trait::async_trait]
+impl LayerSource for EmbeddedLayer {
+    fn info(&self) -> &LayerInfo {
+        &self.info
+    }
+
+    async fn tile(&self, tile: TileId) -> Result<TileBytes, SourceError> {
+        Ok(self.encode_tile(tile))
+    }
+
+    async fn features_in(&self, bbox: [f64; 4], limit: usize) -> Result<Vec<Feature>, SourceError> {
+        Ok(self.features_intersecting(bbox, limit))
+    }
+}
+
+fn lonlat_bounds(index: &RTree<IndexEntry>) -> [f64; 4] {
+    if index.size() == 0 {
+        return [-180.0, -85.0511, 180.0, 85.0511];
+    }
+    let env = index.root().envelope();
+    let (w, n) = tidewatch_tiles::world_to_lonlat(env.lower()[0], env.lower()[1]);
+    let (e, s) = tidewatch_tiles::world_to_lonlat(env.upper()[0], env.upper()[1]);
+    [w, s, e, n]
+}
+
+/// TileJSON field types of the properties that reach tiles.
+fn field_types(
+    features: &[Feature],
+    keys: Option<&[String]>,
+    pyramid: Option<&PointPyramid>,
+) -> BTreeMap<String, String> {
+    let mut fields = BTreeMap::new();
+    for f in features {
+        for (k, v) in &f.properties {
+            if keys.is_some_and(|keys| !keys.contains(k)) {
+                continue;
+            }
+            let t = match v {
+                Value::Null => continue,
+                Value::Bool(_) => "Boolean",
+                Value::Number(_) => "Number",
+                _ => "String",
+            };
+            let entry = fields.entry(k.clone()).or_insert_with(|| t.to_owned());
+            if entry != t {
+                *entry = "String".to_owned();
+            }
+        }
+    }
+    if pyramid.is_some_and(|p| p.deepest_thinned_zoom().is_some()) {
+        fields.insert("point_count".to_owned(), "Number".to_owned());
+    }
+    fields
+}
