@@ -1,2 +1,259 @@
+// Tidewatch map page: MapLibre with the server's default style, a layer panel built from
+// /catalog, and a popup with a clicked feature's properties. No framework, no build step,
+// and nothing loaded from anywhere but this server (the county network has no internet).
 import * as maplibregl from '/static/maplibre-gl.mjs';
-new maplibregl.Map({ container: 'map', style: '/styles/default.json' });
+
+const STYLE_URL = '/styles/default.json';
+const CATALOG_URL = '/catalog';
+
+// CJK ideographs are drawn by the browser from local fonts, not from glyph ranges.
+const CJK_FONTS = [
+  'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Source Han Sans CN',
+  'Microsoft YaHei', '微软雅黑', 'PingFang SC', 'Hiragino Sans GB',
+  'WenQuanYi Micro Hei', 'WenQuanYi Zen Hei', 'Droid Sans Fallback', 'SimHei', 'sans-serif',
+].map((f) => (f === 'sans-serif' ? f : `'${f}'`)).join(', ');
+
+// Legend swatches per source-layer; they mirror styles/default.json.
+const LEGEND = {
+  piers: [
+    { zh: '闲置（走私风险）', en: 'idle (smuggling risk)', fill: '#d7191c', stroke: '#ffffff', size: 1.15 },
+    { zh: '使用中', en: 'in use', fill: '#1f4e8c', stroke: '#ffffff', size: 0.85 },
+  ],
+  barriers: [
+    { zh: '损坏', en: 'damaged', fill: '#ff8c1a', stroke: '#3a1c00' },
+    { zh: '正常', en: 'working', fill: '#5b5b5b', stroke: '#ffffff', size: 0.8 },
+  ],
+  cameras: [
+    { zh: '故障', en: 'failed', fill: '#ffffff', stroke: '#c51b7d' },
+    { zh: '正常', en: 'working', fill: '#1a9850', stroke: '#ffffff', size: 0.8 },
+  ],
+  radars: [
+    { zh: '正常', en: 'working', fill: '#5e2a91', stroke: '#ffffff', size: 1.2 },
+    { zh: '故障', en: 'failed', fill: '#b8a9cf', stroke: '#c51b7d', size: 1.2 },
+  ],
+};
+
+// Property names and values shown in popups, in Chinese and English.
+const FIELD_LABELS = {
+  name_zh: ['名称', 'Name'], name_en: ['英文名', 'English name'], kind: ['类型', 'Kind'],
+  town_zh: ['乡镇', 'Town'], town_en: ['乡镇（英文）', 'Town (English)'], idle: ['闲置', 'Idle'],
+  unmanned: ['无人值守', 'Unmanned'], berth_depth_m: ['泊位水深', 'Berth depth'],
+  status: ['状态', 'Status'], height_limit_m: ['限高', 'Height limit'], pier_id: ['所属码头编号', 'Pier id'],
+  site: ['位置', 'Site'], height_m: ['安装高度', 'Mounting height'], bearing_deg: ['朝向', 'Bearing'],
+  fov_deg: ['视场角', 'Field of view'], range_day_m: ['白天视距', 'Day range'],
+  range_night_m: ['夜间视距', 'Night range'], band: ['波段', 'Band'],
+  antenna_height_m: ['天线高度', 'Antenna height'], rated_range_km: ['额定探测距离', 'Rated range'],
+  station_id: ['站号', 'Station id'], source: ['数据来源', 'Source'], chart_datum: ['基准面', 'Chart datum'],
+  constituent_count: ['分潮数', 'Tidal constituents'], name: ['名称', 'Name'],
+};
+const VALUE_LABELS = {
+  pier: '码头 pier', beaching_spot: '登滩点 beaching spot', working: '正常 working',
+  damaged: '损坏 damaged', failed: '故障 failed', road: '道路 road', coast: '海岸 coast',
+  visible: '可见光 visible', thermal: '热成像 thermal',
+};
+const UNITS = [['_km', ' km'], ['_m', ' m'], ['_deg', '°']];
+const NOT_SHOWN = new Set(['synthetic', 'name_zh', 'name_en']);
+
+const $ = (sel) => document.querySelector(sel);
+const statusEl = $('#status');
+const setStatus = (text, isError = false) => {
+  statusEl.textContent = text;
+  statusEl.classList.toggle('error', isError);
+  statusEl.hidden = !text;
+};
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'style') Object.assign(node.style, v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+const map = new maplibregl.Map({
+  container: 'map',
+  style: STYLE_URL,
+  localIdeographFontFamily: CJK_FONTS,
+  attributionControl: false,
+  hash: true,
+  maxPitch: 0,
+  dragRotate: false,
+});
+map.touchZoomRotate.disableRotation();
+map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+map.addControl(new maplibregl.FullscreenControl(), 'top-right');
+map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 160 }), 'bottom-right');
+// Shows the TileJSON `attribution` of the style's sources.
+map.addControl(new maplibregl.AttributionControl({ compact: window.matchMedia('(max-width: 600px)').matches }), 'bottom-right');
+
+let mapErrorShown = false;
+map.on('error', (e) => {
+  const msg = (e && e.error && (e.error.message || String(e.error))) || 'unknown error';
+  console.error('map error:', msg);
+  if (!mapErrorShown) {
+    mapErrorShown = true;
+    setStatus(`地图数据加载出错 · Map data error: ${msg}`, true);
+  }
+});
+
+const styleLoaded = new Promise((resolve) => map.once('load', resolve));
+const catalog = fetch(CATALOG_URL, { headers: { Accept: 'application/json' } }).then((r) => {
+  if (!r.ok) throw new Error(`${CATALOG_URL}: HTTP ${r.status}`);
+  return r.json();
+});
+
+// Style layers drawn from a given source-layer.
+const styleLayersOf = (sourceLayer) =>
+  map.getStyle().layers.filter((l) => l['source-layer'] === sourceLayer).map((l) => l.id);
+
+function legendSwatch(item) {
+  const s = el('span', { class: `swatch swatch-${item.shape || 'circle'}`, 'aria-hidden': 'true' });
+  if (item.fill) s.style.background = item.fill;
+  if (item.stroke) s.style.borderColor = item.stroke;
+  if (item.size) s.style.setProperty('--scale', item.size);
+  return s;
+}
+
+function layerRow(layer) {
+  const id = `layer-${layer.id}`;
+  const styleIds = styleLayersOf(layer.id);
+  const box = el('input', { type: 'checkbox', id });
+  const visible = styleIds.some((sid) => map.getLayoutProperty(sid, 'visibility') !== 'none');
+  box.checked = styleIds.length > 0 && visible;
+  box.disabled = styleIds.length === 0;
+  box.addEventListener('change', () => {
+    for (const sid of styleIds) map.setLayoutProperty(sid, 'visibility', box.checked ? 'visible' : 'none');
+  });
+  const count = Number(layer.feature_count ?? 0);
+  const title = layer.title || {};
+  const label = el('label', { for: id },
+    el('span', { class: 'layer-zh' }, title.zh || layer.id),
+    el('span', { class: 'layer-en' }, title.en || layer.id),
+    el('span', { class: 'layer-count', title: '要素数量 · feature count' },
+      `${count.toLocaleString('zh-CN')} 个要素 · ${count === 1 ? 'feature' : 'features'}`),
+  );
+  const legend = el('ul', { class: 'legend', 'aria-label': `${title.zh || layer.id} 图例 legend` });
+  for (const item of LEGEND[layer.id] || []) {
+    legend.append(el('li', {}, legendSwatch(item), el('span', {}, `${item.zh} `), el('span', { class: 'en' }, item.en)));
+  }
+  const note = styleIds.length === 0 ? el('p', { class: 'layer-note' }, '默认样式未显示此图层 · not drawn by this style') : null;
+  return el('li', { class: 'layer' }, box, el('div', { class: 'layer-text' }, label, legend.children.length ? legend : null, note));
+}
+
+Promise.all([catalog, styleLoaded]).then(([cat]) => {
+  const list = $('#layers');
+  list.replaceChildren(...(cat.layers || []).map(layerRow));
+  setStatus(mapErrorShown ? statusEl.textContent : '', mapErrorShown);
+}).catch((err) => {
+  console.error(err);
+  setStatus(`无法加载图层目录 · Cannot load the layer catalogue (${err.message})`, true);
+});
+
+// ---- popups
+let titles = {};
+catalog.then((cat) => { titles = Object.fromEntries((cat.layers || []).map((l) => [l.id, l.title || {}])); }).catch(() => {});
+
+// Every style layer drawn from a source, except the land fill (no properties to show).
+let clickable = [];
+styleLoaded.then(() => {
+  clickable = map.getStyle().layers.filter((l) => l.source && l['source-layer'] !== 'land').map((l) => l.id);
+});
+const interactiveLayers = () => clickable.filter((id) => map.getLayoutProperty(id, 'visibility') !== 'none');
+
+function formatValue(key, value) {
+  if (value === true) return '是 yes';
+  if (value === false) return '否 no';
+  if (typeof value === 'string' && VALUE_LABELS[value] && (key === 'kind' || key === 'status' || key === 'site')) return VALUE_LABELS[value];
+  const unit = UNITS.find(([suffix]) => key.endsWith(suffix));
+  if (typeof value === 'number') return `${value.toLocaleString('zh-CN')}${unit ? unit[1] : ''}`;
+  return String(value);
+}
+
+function featureContent(f) {
+  const p = f.properties || {};
+  const t = titles[f.sourceLayer] || {};
+  const box = el('section', { class: 'feature' });
+  box.append(el('p', { class: 'feature-layer' }, `${t.zh || f.sourceLayer}${t.en ? ` · ${t.en}` : ''}`));
+  if (p.name_zh !== undefined || p.name_en !== undefined || p.name !== undefined) {
+    box.append(el('h3', { class: 'feature-name' },
+      p.name_zh !== undefined ? el('span', { lang: 'zh-CN' }, String(p.name_zh)) : null,
+      p.name_en !== undefined ? el('span', { class: 'en', lang: 'en' }, String(p.name_en)) : null,
+      p.name_zh === undefined && p.name_en === undefined ? String(p.name) : null));
+  }
+  if (p.synthetic === true || p.synthetic === 'true') {
+    box.append(el('p', { class: 'synthetic' }, 'synthetic demo data / 合成演示数据'));
+  }
+  const dl = el('dl', { class: 'props' });
+  for (const [key, value] of Object.entries(p)) {
+    if (NOT_SHOWN.has(key) || (key === 'name' && p.name_zh === undefined && p.name_en === undefined)) continue;
+    const [zh, en] = FIELD_LABELS[key] || [key, ''];
+    dl.append(el('dt', {}, zh, en ? el('span', { class: 'en' }, ` ${en}`) : null), el('dd', {}, formatValue(key, value)));
+  }
+  if (dl.children.length) box.append(dl);
+  return box;
+}
+
+const popup = new maplibregl.Popup({ maxWidth: 'min(26em, 90vw)', focusAfterOpen: true, className: 'tw-popup' });
+
+function showFeatures(lngLat, features, index = 0) {
+  const root = el('div', { class: 'popup-body' });
+  root.append(featureContent(features[index]));
+  if (features.length > 1) {
+    const others = el('div', { class: 'others' }, el('p', {}, `此处共 ${features.length} 个要素 · ${features.length} features here:`));
+    const ul = el('ul');
+    features.forEach((f, i) => {
+      const p = f.properties || {};
+      const t = titles[f.sourceLayer] || {};
+      const name = p.name_zh || p.name_en || p.name || t.zh || f.sourceLayer;
+      const b = el('button', { type: 'button' }, `${name}（${t.zh || f.sourceLayer}）`);
+      if (i === index) { b.disabled = true; b.setAttribute('aria-current', 'true'); }
+      b.addEventListener('click', () => showFeatures(lngLat, features, i));
+      ul.append(el('li', {}, b));
+    });
+    others.append(ul);
+    root.append(others);
+  }
+  popup.setLngLat(lngLat).setDOMContent(root).addTo(map);
+}
+
+function featuresAt(point) {
+  const r = 6; // pixels of slack around the pointer, so small circles are easy to hit
+  const layers = interactiveLayers();
+  if (!layers.length) return [];
+  const seen = new Set();
+  return map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers })
+    .filter((f) => {
+      const key = `${f.sourceLayer}/${f.id ?? JSON.stringify(f.properties)}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    // the coastline only when nothing else is under the pointer
+    .filter((f, _, all) => f.sourceLayer !== 'coastline' || all.every((g) => g.sourceLayer === 'coastline'))
+    .slice(0, 8);
+}
+
+map.on('click', (e) => {
+  const features = featuresAt(e.point);
+  if (features.length) showFeatures(e.lngLat, features);
+  else popup.remove();
+});
+map.on('mousemove', (e) => {
+  map.getCanvas().style.cursor = featuresAt(e.point).length ? 'pointer' : '';
+});
+
+// ---- panel collapse (small screens start collapsed)
+const toggle = $('#panel-toggle');
+const panel = $('#panel');
+function setPanelOpen(open) {
+  panel.classList.toggle('collapsed', !open);
+  toggle.setAttribute('aria-expanded', String(open));
+  toggle.replaceChildren(el('span', { class: 'zh' }, open ? '收起' : '图层'), ' ', el('span', { class: 'en' }, open ? 'Hide' : 'Layers'));
+}
+toggle.addEventListener('click', () => setPanelOpen(panel.classList.contains('collapsed')));
+if (window.matchMedia('(max-width: 600px)').matches) setPanelOpen(false);
+
+window.tidewatchMap = map; // for debugging from the console
