@@ -1,61 +1,58 @@
-//! FlatGeobuf reading: geometry through geozero, attributes as JSON values.
+//! FlatGeobuf reading: geometry through geozero, attributes as JSON values, coordinates
+//! reprojected from the CRS in the header (or the explicit one).
 
-use crate::{Feature, ImportError, Properties};
+use crate::collect::{Collector, Imported, Origin};
+use crate::{geom, Crs, ImportError, ImportOptions, Progress, Properties};
 use flatgeobuf::{FallibleStreamingIterator, FgbReader};
-use geozero::{ColumnValue, FeatureProperties, PropertyProcessor, ToGeo};
+use geozero::{ColumnValue, FeatureProperties, PropertyProcessor};
 use serde_json::Value;
 use std::io::{Read, Seek};
 use std::path::Path;
 
-/// Reads every feature of a FlatGeobuf file; the header's CRS must be WGS84 or CGCS2000
-/// geographic (other CRSs need the reprojecting importer).
-pub fn read_flatgeobuf<R: Read + Seek>(
+/// Reads every feature of a FlatGeobuf file.
+pub(crate) fn read<R: Read + Seek>(
     mut reader: R,
     path: &Path,
-) -> Result<Vec<Feature>, ImportError> {
-    let file_err = |reason: String| ImportError::File {
-        path: path.to_owned(),
-        reason,
-    };
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Imported, ImportError> {
     let fgb = FgbReader::open(&mut reader)
-        .map_err(|e| file_err(format!("not a readable FlatGeobuf file: {e}")))?;
-    if let Some(code) = fgb.header().crs().map(|c| c.code()) {
-        if !matches!(code, 0 | 4326 | 4490) {
-            return Err(file_err(format!(
-                "coordinates are in EPSG:{code}; this reader takes WGS84 lon/lat only"
-            )));
-        }
+        .map_err(|e| ImportError::file(path, format!("not a readable FlatGeobuf file: {e}")))?;
+    let declared = header_crs(&fgb.header()).map_err(|e| ImportError::crs(path, e))?;
+    let total = fgb.header().features_count();
+    let mut collector = Collector::new(path, options.crs_or(declared).as_ref(), progress)?;
+    if total > 0 {
+        collector.expect_features(total);
     }
     let mut iter = fgb
         .select_all()
-        .map_err(|e| file_err(format!("cannot read features: {e}")))?;
-    let mut features = Vec::new();
-    loop {
-        let index = features.len();
-        let feature_err = |reason: String| ImportError::Feature {
-            path: path.to_owned(),
-            index,
-            reason,
-        };
-        let Some(raw) = iter
-            .next()
-            .map_err(|e| feature_err(format!("truncated or corrupt: {e}")))?
-        else {
-            break;
-        };
-        let geometry = raw
-            .to_geo()
-            .map_err(|e| feature_err(format!("bad geometry: {e}")))?;
+        .map_err(|e| ImportError::file(path, format!("cannot read features: {e}")))?;
+    while let Some(raw) = iter
+        .next()
+        .map_err(|e| collector.error(Origin::Sequence, format!("truncated or corrupt: {e}")))?
+    {
+        let geometry =
+            geom::to_geo(raw).map_err(|reason| collector.error(Origin::Sequence, reason))?;
         let mut props = JsonProperties::default();
-        raw.process_properties(&mut props)
-            .map_err(|e| feature_err(format!("bad attributes: {e}")))?;
-        features.push(Feature {
-            id: index as u64 + 1,
-            geometry,
-            properties: props.0,
-        });
+        raw.process_properties(&mut props).map_err(|e| {
+            collector.error(Origin::Sequence, format!("unreadable attributes: {e}"))
+        })?;
+        collector.push(Origin::Sequence, geometry, props.0, None)?;
     }
-    Ok(features)
+    Ok(collector.finish())
+}
+
+/// The header's CRS: an EPSG code, else WKT; None when it names none.
+fn header_crs(header: &flatgeobuf::Header) -> Result<Option<Crs>, crate::CrsError> {
+    let Some(crs) = header.crs() else {
+        return Ok(None);
+    };
+    let is_epsg = crs.org().is_none_or(|org| org.eq_ignore_ascii_case("EPSG"));
+    match (crs.code(), crs.wkt()) {
+        (code, _) if code > 0 && is_epsg => Crs::epsg(code as u32).map(Some),
+        (_, Some(wkt)) if !wkt.trim().is_empty() => Crs::parse(wkt).map(Some),
+        _ => Ok(None),
+    }
 }
 
 #[derive(Default)]

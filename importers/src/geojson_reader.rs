@@ -1,105 +1,74 @@
 //! GeoJSON (RFC 7946) reading and writing.
 //!
 //! We parse with serde_json and convert coordinates ourselves rather than going
-//! through a generic reader, so that each problem is reported with the feature index
+//! through a generic reader, so that each problem is reported with the feature number
 //! and a reason a person can act on (wrong CRS, projected coordinates, bad rings).
+//! RFC 7946 GeoJSON is WGS84 lon/lat; older files may name another CRS in a `crs`
+//! member, and [`ImportOptions::crs`] overrides both.
 
-use crate::{Feature, ImportError, Properties};
+use crate::collect::{Collector, Imported, Origin};
+use crate::{Crs, Feature, ImportError, ImportOptions, Progress, Properties};
 use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde_json::{json, Value};
-use std::collections::HashSet;
 use std::path::Path;
 
 /// Reads a FeatureCollection, a single Feature or a bare geometry.
-pub fn read_geojson(bytes: &[u8], path: &Path) -> Result<Vec<Feature>, ImportError> {
-    let file_err = |reason: String| ImportError::File {
-        path: path.to_owned(),
-        reason,
+pub(crate) fn read(
+    bytes: &[u8],
+    path: &Path,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Imported, ImportError> {
+    let doc: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ImportError::file(path, format!("not valid JSON: {e}")))?;
+    let declared = match doc.pointer("/crs/properties/name").and_then(Value::as_str) {
+        Some(name) => Some(Crs::parse(name).map_err(|e| ImportError::crs(path, e))?),
+        None => None,
     };
-    let doc: Value =
-        serde_json::from_slice(bytes).map_err(|e| file_err(format!("not valid JSON: {e}")))?;
-    check_crs(&doc).map_err(file_err)?;
+    let crs = options.crs_or(declared);
+    let mut collector = Collector::new(path, crs.as_ref(), progress)?;
     let raw_features: Vec<&Value> = match doc.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => doc
             .get("features")
             .and_then(Value::as_array)
-            .ok_or_else(|| file_err("FeatureCollection without a \"features\" array".into()))?
+            .ok_or_else(|| {
+                ImportError::file(path, "FeatureCollection without a \"features\" array")
+            })?
             .iter()
             .collect(),
         Some("Feature") => vec![&doc],
         Some(_) => {
-            let geometry =
-                parse_geometry(&doc).map_err(|reason| file_err(format!("geometry: {reason}")))?;
-            return Ok(vec![Feature {
-                id: 1,
-                geometry,
-                properties: Properties::new(),
-            }]);
+            let geometry = parse_geometry(&doc)
+                .map_err(|reason| ImportError::file(path, format!("geometry: {reason}")))?;
+            collector.push(Origin::Sequence, geometry, Properties::new(), None)?;
+            return Ok(collector.finish());
         }
-        None => return Err(file_err("no GeoJSON \"type\" member".into())),
+        None => return Err(ImportError::file(path, "no GeoJSON \"type\" member")),
     };
-
-    let mut features = Vec::with_capacity(raw_features.len());
-    let mut given_ids = Vec::with_capacity(raw_features.len());
-    for (index, raw) in raw_features.into_iter().enumerate() {
-        let feature_err = |reason: String| ImportError::Feature {
-            path: path.to_owned(),
-            index,
-            reason,
-        };
-        if raw.get("type").and_then(Value::as_str) != Some("Feature") {
-            return Err(feature_err("not a GeoJSON Feature".into()));
-        }
-        let geometry = match raw.get("geometry") {
-            Some(g) if !g.is_null() => parse_geometry(g).map_err(feature_err)?,
-            _ => return Err(feature_err("feature has no geometry".into())),
-        };
-        let properties = match raw.get("properties") {
-            Some(Value::Object(map)) => map.clone(),
-            None | Some(Value::Null) => Properties::new(),
-            Some(_) => return Err(feature_err("\"properties\" is not an object".into())),
-        };
-        given_ids.push(raw.get("id").and_then(Value::as_u64));
-        features.push(Feature {
-            id: index as u64 + 1,
-            geometry,
-            properties,
-        });
+    collector.expect_features(raw_features.len() as u64);
+    for raw in raw_features {
+        let (geometry, properties) =
+            parse_feature(raw).map_err(|reason| collector.error(Origin::Sequence, reason))?;
+        let id = raw.get("id").and_then(Value::as_u64);
+        collector.push(Origin::Sequence, geometry, properties, id)?;
     }
-    // Keep the file's own integer ids when every feature has one and they are unique;
-    // otherwise number features in file order so ids stay stable across reloads.
-    let mut seen = HashSet::new();
-    if given_ids
-        .iter()
-        .all(|id| id.is_some_and(|id| seen.insert(id)))
-    {
-        for (feature, id) in features.iter_mut().zip(given_ids) {
-            feature.id = id.expect("checked above");
-        }
-    }
-    Ok(features)
+    Ok(collector.finish())
 }
 
-/// RFC 7946 GeoJSON is always WGS84 lon/lat; older files may name another CRS.
-fn check_crs(doc: &Value) -> Result<(), String> {
-    let Some(name) = doc.pointer("/crs/properties/name").and_then(Value::as_str) else {
-        return Ok(());
-    };
-    let wgs84 = [
-        "CRS84",
-        "EPSG::4326",
-        "EPSG:4326",
-        "EPSG::4490",
-        "EPSG:4490",
-    ];
-    if wgs84.iter().any(|w| name.ends_with(w)) {
-        Ok(())
-    } else {
-        Err(format!(
-            "coordinates are in {name}; Tidewatch reads GeoJSON in WGS84 lon/lat only \
-             (reproject first, or import with --crs once the PostGIS importer lands)"
-        ))
+fn parse_feature(raw: &Value) -> Result<(Geometry<f64>, Properties), String> {
+    if raw.get("type").and_then(Value::as_str) != Some("Feature") {
+        return Err("not a GeoJSON Feature".into());
     }
+    let geometry = match raw.get("geometry") {
+        Some(g) if !g.is_null() => parse_geometry(g)?,
+        _ => return Err("empty geometry (the feature has none)".into()),
+    };
+    let properties = match raw.get("properties") {
+        Some(Value::Object(map)) => map.clone(),
+        None | Some(Value::Null) => Properties::new(),
+        Some(_) => return Err("\"properties\" is not an object".into()),
+    };
+    Ok((geometry, properties))
 }
 
 fn parse_geometry(g: &Value) -> Result<Geometry<f64>, String> {
@@ -154,11 +123,6 @@ fn coord(v: &Value) -> Result<Coord<f64>, String> {
     ) else {
         return Err(format!("a position must hold two numbers, found {v}"));
     };
-    if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
-        return Err(format!(
-            "position ({x}, {y}) is not WGS84 lon/lat; the file looks projected (give its CRS)"
-        ));
-    }
     Ok(Coord { x, y })
 }
 
@@ -248,9 +212,23 @@ pub fn geometry_json(g: &Geometry<f64>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read_geojson;
 
     fn read(s: &str) -> Result<Vec<Feature>, ImportError> {
         read_geojson(s.as_bytes(), Path::new("test.geojson"))
+    }
+
+    fn read_in(s: &str, crs: &str) -> Result<Imported, ImportError> {
+        let options = ImportOptions {
+            crs: Some(Crs::parse(crs).unwrap()),
+            ..Default::default()
+        };
+        super::read(
+            s.as_bytes(),
+            Path::new("test.geojson"),
+            &options,
+            &mut |_| {},
+        )
     }
 
     #[test]
@@ -291,19 +269,52 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(
-            err.contains("feature 1") && err.contains("projected"),
+            err.contains("test.geojson: feature 2:") && err.contains("give its CRS"),
             "{err}"
         );
 
-        let err = read(r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4550"}},"features":[]}"#)
+        let err = read(r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::99999"}},"features":[]}"#)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("EPSG::4550"), "{err}");
+        assert!(err.contains("EPSG:99999 is not a CRS PROJ knows"), "{err}");
 
         let err = read(r#"{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}}"#)
             .unwrap_err()
             .to_string();
         assert!(err.contains("ring"), "{err}");
+    }
+
+    #[test]
+    fn reprojects_from_the_crs_member_or_the_option() {
+        let shipu = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[397883.698,3231893.325]}}"#;
+        let in_4550 = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4550"}},"features":[
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[397883.698,3231893.325]}}]}"#;
+        for imported in [
+            read_in(shipu, "EPSG:4550").unwrap(),
+            super::read(
+                in_4550.as_bytes(),
+                Path::new("t.geojson"),
+                &ImportOptions::default(),
+                &mut |_| {},
+            )
+            .unwrap(),
+        ] {
+            assert_eq!(imported.source_crs, "EPSG:4550");
+            let Geometry::Point(p) = imported.features[0].geometry else {
+                panic!("not a point")
+            };
+            assert!(
+                (p.x() - 121.95).abs() < 1e-4 && (p.y() - 29.20).abs() < 1e-4,
+                "{p:?}"
+            );
+        }
+        // 600 km east of Shipu is outside the area where EPSG:4550 is used.
+        let prefixed = shipu.replace("397883.698", "1000000");
+        let err = read_in(&prefixed, "EPSG:4550").unwrap_err().to_string();
+        assert!(
+            err.contains("feature 1") && err.contains("outside the area"),
+            "{err}"
+        );
     }
 
     #[test]
