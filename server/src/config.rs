@@ -23,6 +23,16 @@ pub struct Config {
     pub tile_max_age_s: u32,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
+    /// PostGIS connection URL; when set, layers come from PostGIS instead of files.
+    pub database_url: Option<String>,
+    /// Apply pending database migrations at start.
+    pub migrate_on_start: bool,
+    /// Bearer token for `/admin/…`; admin endpoints answer 403 while it is unset.
+    pub admin_token: Option<String>,
+    /// Largest upload accepted by `/admin/layers/{id}/import`, MiB.
+    pub max_upload_mb: u64,
+    /// Where imports into the embedded store write their GeoJSON files.
+    pub import_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -42,6 +52,11 @@ impl Default for Config {
             tile_cache_mb: 256,
             tile_max_age_s: 300,
             log_format: LogFormat::Text,
+            database_url: None,
+            migrate_on_start: false,
+            admin_token: None,
+            max_upload_mb: 512,
+            import_dir: project_dir("data").join("imported"),
         }
     }
 }

@@ -3,7 +3,9 @@
 
 pub mod catalog;
 pub mod config;
+pub mod export;
 pub mod http;
+pub mod import;
 pub mod layers;
 pub mod serve;
 pub mod store;

@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use tidewatch::config::{Config, LogFormat};
 
+mod cli;
+
 #[derive(Parser)]
 #[command(
     name = "tidewatch",
@@ -23,9 +25,96 @@ enum Command {
     /// Serve vector tiles, TileJSON, styles and the map page. With no options it serves
     /// the embedded demo data of Xiangshan County on http://127.0.0.1:8080/.
     Serve(ServeArgs),
-    /// Demo data tools.
+    /// Demo data: regenerate the synthetic assets, or load the demo data set into PostGIS.
+    Demo(DemoArgs),
+    /// Apply the database migrations in `migrations/` to PostGIS.
+    Migrate(DatabaseArgs),
+    /// Import a GeoJSON, FlatGeobuf, Shapefile (.shp or .zip), GeoPackage or CSV file as a
+    /// layer, into PostGIS when a database URL is given, else into the embedded store's folders.
+    Import(ImportArgs),
+    /// Write a layer out as GeoJSON or FlatGeobuf.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct DatabaseArgs {
+    /// PostGIS connection URL, e.g. postgres://tidewatch:tidewatch@127.0.0.1:5432/tidewatch
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Load the demo data set (layers/*.toml and their files, the Kanmen tide constants)
+    /// into PostGIS, replacing those layers there.
+    #[arg(long, requires = "database_url")]
+    load: bool,
+    /// PostGIS connection URL (for --load).
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
     #[command(subcommand)]
-    Demo(DemoCommand),
+    command: Option<DemoCommand>,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The file to import.
+    file: PathBuf,
+    /// Layer id to create or replace.
+    #[arg(long)]
+    layer: String,
+    /// Source CRS when the file does not say (or says wrongly), e.g. EPSG:4550.
+    #[arg(long)]
+    crs: Option<String>,
+    /// Typed asset table to import into: pier, barrier, camera, radar or tide_station.
+    #[arg(long)]
+    kind: Option<String>,
+    /// GeoPackage table (when the file holds several).
+    #[arg(long)]
+    table: Option<String>,
+    /// CSV longitude (or x) column, when not auto-detected.
+    #[arg(long)]
+    lon_column: Option<String>,
+    /// CSV latitude (or y) column, when not auto-detected.
+    #[arg(long)]
+    lat_column: Option<String>,
+    /// CSV WKT geometry column, when not auto-detected.
+    #[arg(long)]
+    wkt_column: Option<String>,
+    /// Layer title in Chinese (new layers).
+    #[arg(long)]
+    title_zh: Option<String>,
+    /// Layer title in English (new layers).
+    #[arg(long)]
+    title_en: Option<String>,
+    /// PostGIS connection URL; without it the layer goes to the embedded store's folders.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Folder of layer definitions (embedded store).
+    #[arg(long, env = "TIDEWATCH_LAYERS_DIR")]
+    layers_dir: Option<PathBuf>,
+    /// Folder for imported data files (embedded store).
+    #[arg(long, env = "TIDEWATCH_IMPORT_DIR")]
+    import_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// Layer id.
+    #[arg(long)]
+    layer: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "geojson")]
+    format: tidewatch::export::Format,
+    /// Output file [default: standard output]
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// PostGIS connection URL; without it the layer comes from the embedded store.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Folder of layer definitions (embedded store).
+    #[arg(long, env = "TIDEWATCH_LAYERS_DIR")]
+    layers_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -51,6 +140,21 @@ struct ServeArgs {
     /// Log format [default: text]
     #[arg(long, env = "TIDEWATCH_LOG_FORMAT", value_enum)]
     log_format: Option<LogFormat>,
+    /// Serve layers from PostGIS instead of files.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Apply pending database migrations at start.
+    #[arg(long)]
+    migrate: bool,
+    /// Bearer token that admin endpoints (imports) require.
+    #[arg(long, env = "TIDEWATCH_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Largest accepted upload, MiB [default: 512]
+    #[arg(long, env = "TIDEWATCH_MAX_UPLOAD_MB")]
+    max_upload_mb: Option<u64>,
+    /// Folder for layers imported into the embedded store [default: ./data/imported]
+    #[arg(long, env = "TIDEWATCH_IMPORT_DIR")]
+    import_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -91,6 +195,20 @@ impl ServeArgs {
         if let Some(v) = self.log_format {
             config.log_format = v;
         }
+        // An empty DATABASE_URL (a common way to unset it) means the embedded store.
+        if let Some(v) = self.database_url {
+            config.database_url = Some(v).filter(|v| !v.is_empty());
+        }
+        config.migrate_on_start |= self.migrate;
+        if let Some(v) = self.admin_token {
+            config.admin_token = Some(v);
+        }
+        if let Some(v) = self.max_upload_mb {
+            config.max_upload_mb = v;
+        }
+        if let Some(v) = self.import_dir {
+            config.import_dir = v;
+        }
         Ok(config)
     }
 }
@@ -106,22 +224,51 @@ fn init_logging(format: LogFormat) {
 }
 
 fn main() -> anyhow::Result<()> {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let runtime = || tokio::runtime::Runtime::new().context("cannot start the async runtime");
+    match cli.command {
         Command::Serve(args) => {
             let config = args.into_config()?;
             init_logging(config.log_format);
-            tokio::runtime::Runtime::new()
-                .context("cannot start the async runtime")?
-                .block_on(tidewatch::serve::serve(config))
+            runtime()?.block_on(tidewatch::serve::serve(config))
         }
-        Command::Demo(DemoCommand::Generate { seed, dir }) => {
+        Command::Demo(args) => {
             init_logging(LogFormat::Text);
-            let written = tidewatch_demo::write_demo(&dir, seed)
-                .with_context(|| format!("cannot generate demo data in {}", dir.display()))?;
-            for path in written {
-                println!("wrote {}", path.display());
+            match (args.command, args.load, args.database_url) {
+                (Some(DemoCommand::Generate { seed, dir }), false, _) => {
+                    let written = tidewatch_demo::write_demo(&dir, seed).with_context(|| {
+                        format!("cannot generate demo data in {}", dir.display())
+                    })?;
+                    for path in written {
+                        println!("wrote {}", path.display());
+                    }
+                    Ok(())
+                }
+                (None, true, Some(url)) => {
+                    runtime()?.block_on(cli::demo_load(&url, &Config::default()))
+                }
+                _ => anyhow::bail!(
+                    "say `tidewatch demo generate` or `tidewatch demo --load --database-url URL`"
+                ),
             }
-            Ok(())
+        }
+        Command::Migrate(args) => {
+            init_logging(LogFormat::Text);
+            runtime()?.block_on(async {
+                let store =
+                    tidewatch::store::postgis::PostgisStore::connect(&args.database_url).await?;
+                store.migrate().await?;
+                println!("migrations applied");
+                Ok(())
+            })
+        }
+        Command::Import(args) => {
+            init_logging(LogFormat::Text);
+            runtime()?.block_on(cli::import(args))
+        }
+        Command::Export(args) => {
+            init_logging(LogFormat::Text);
+            runtime()?.block_on(cli::export(args))
         }
     }
 }

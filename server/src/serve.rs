@@ -5,6 +5,8 @@ use crate::config::Config;
 use crate::http::{router, AppState};
 use crate::layers::read_layer_defs;
 use crate::store::embedded::EmbeddedLayer;
+use crate::store::postgis::PostgisStore;
+use crate::store::LayerSource;
 use crate::tile_service::TileService;
 use anyhow::Context;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -24,8 +26,9 @@ pub fn load_layers(config: &Config) -> anyhow::Result<Vec<SharedSource>> {
                     let t = Instant::now();
                     let layer = EmbeddedLayer::load(def)
                         .with_context(|| format!("cannot load layer {:?}", def.id))?;
-                    let info = tidewatch_tiles_info(&layer);
-                    tracing::info!(layer = %def.id, features = info.0, thinned_up_to_zoom = ?info.1,
+                    let info = layer.info();
+                    tracing::info!(layer = %def.id, features = info.feature_count,
+                        thinned_up_to_zoom = ?info.thinned_up_to_zoom,
                         ms = t.elapsed().as_millis() as u64, "layer loaded");
                     Ok(Arc::new(layer) as SharedSource)
                 })
@@ -46,11 +49,6 @@ pub fn load_layers(config: &Config) -> anyhow::Result<Vec<SharedSource>> {
         "all layers loaded"
     );
     Ok(layers)
-}
-
-fn tidewatch_tiles_info(layer: &EmbeddedLayer) -> (usize, Option<u8>) {
-    use crate::store::LayerSource;
-    (layer.info().feature_count, layer.info().thinned_up_to_zoom)
 }
 
 /// The Prometheus recorder is process-wide; tests build several apps in one process.
@@ -75,17 +73,51 @@ pub fn app_state(config: Config, layers: Vec<SharedSource>) -> AppState {
         )),
         config: Arc::new(config),
         metrics: metrics_handle(),
+        postgis: None,
         started: Instant::now(),
     }
 }
 
+/// Layers from wherever the config says: PostGIS when a database URL is set, else files.
+pub async fn load_configured_layers(
+    config: &Config,
+    postgis: Option<&PostgisStore>,
+) -> anyhow::Result<Vec<SharedSource>> {
+    match postgis {
+        Some(store) => {
+            let layers = store.layers().await?;
+            if layers.is_empty() {
+                tracing::warn!("PostGIS holds no layers yet: run `tidewatch demo --load` or `tidewatch import`");
+            }
+            Ok(layers)
+        }
+        None => {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || load_layers(&config)).await?
+        }
+    }
+}
+
+/// Connects to PostGIS when configured (and migrates when asked); a database that
+/// cannot be reached is an error, never a silent fall-back to files.
+pub async fn connect_configured(config: &Config) -> anyhow::Result<Option<PostgisStore>> {
+    let Some(url) = &config.database_url else {
+        return Ok(None);
+    };
+    let store = PostgisStore::connect(url).await?;
+    if config.migrate_on_start {
+        store.migrate().await?;
+        tracing::info!("database migrations applied");
+    }
+    Ok(Some(store))
+}
+
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let layers = {
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || load_layers(&config)).await??
-    };
-    let state = app_state(config, layers);
+    let postgis = connect_configured(&config).await?;
+    let layers = load_configured_layers(&config, postgis.as_ref()).await?;
+    let mut state = app_state(config, layers);
+    state.postgis = postgis;
     let listener = tokio::net::TcpListener::bind(state.config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", state.config.listen))?;

@@ -176,9 +176,19 @@ impl LayerEncoder {
         let key = match value {
             Value::Null => return None,
             Value::Bool(b) => ValueKey::Bool(*b),
+            // Whole numbers travel as integers even when the source wrote 2.0: JSON
+            // does not tell 2.0 from 2 (PostgreSQL's jsonb drops the ".0"), so every
+            // store gives the same bytes, and integers are shorter on the wire.
             Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
                 (Some(u), _, _) => ValueKey::Uint(u),
                 (_, Some(i), _) => ValueKey::Int(i),
+                (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 9.007e15 => {
+                    if f >= 0.0 {
+                        ValueKey::Uint(f as u64)
+                    } else {
+                        ValueKey::Int(f as i64)
+                    }
+                }
                 (_, _, Some(f)) => ValueKey::Double(f.to_bits()),
                 _ => return None,
             },

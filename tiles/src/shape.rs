@@ -124,9 +124,15 @@ impl Shape {
             })
     }
 
-    /// Douglas–Peucker with tolerance `epsilon` (world units). Rings that collapse are
-    /// left for the encoder to drop once rounded to tile units.
-    fn simplified(&self, epsilon: f64) -> Shape {
+    /// The shape as drawn at zoom `z` of a layer whose deepest zoom is `max_zoom`:
+    /// Douglas–Peucker with a tolerance of `tolerance_px` pixels of a 256-pixel tile.
+    /// The deepest zoom keeps full detail, since clients over-zoom it. Rings that
+    /// collapse are left for the encoder to drop once rounded to tile units.
+    pub fn simplified_for_zoom(&self, z: u8, max_zoom: u8, tolerance_px: f64) -> Shape {
+        let epsilon = tolerance_px / (256.0 * (1u64 << z) as f64);
+        if z >= max_zoom || epsilon <= 0.0 {
+            return self.clone();
+        }
         match self {
             Shape::Points(p) => Shape::Points(p.clone()),
             Shape::Lines(ls) => Shape::Lines(ls.iter().map(|l| l.simplify(epsilon)).collect()),
@@ -160,19 +166,13 @@ impl ZoomShapes {
             };
         }
         let mut versions: Vec<(u8, Shape)> = Vec::new();
-        for z in min_zoom..max_zoom {
-            let epsilon = tolerance_px(z) / (256.0 * (1u64 << z) as f64);
-            let s = if epsilon > 0.0 {
-                shape.simplified(epsilon)
-            } else {
-                shape.clone()
-            };
-            if versions.last().map(|(_, last)| last.vertex_count()) != Some(s.vertex_count()) {
+        for z in min_zoom..=max_zoom {
+            let s = shape.simplified_for_zoom(z, max_zoom, tolerance_px(z));
+            // Equal neighbours share one version; the shape at any zoom is exactly what
+            // `simplified_for_zoom` gives, which other stores compute on the fly.
+            if versions.last().map(|(_, last)| last) != Some(&s) {
                 versions.push((z, s));
             }
-        }
-        if versions.last().map(|(_, last)| last.vertex_count()) != Some(shape.vertex_count()) {
-            versions.push((max_zoom, shape));
         }
         ZoomShapes { versions }
     }

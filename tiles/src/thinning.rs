@@ -79,6 +79,16 @@ impl PointPyramid {
         (0..=self.max_zoom).rev().find(|&z| self.is_thinned(z))
     }
 
+    /// Every thinned zoom with its clusters and their cells' Morton codes (for stores
+    /// that keep the pyramid elsewhere, such as PostGIS).
+    pub fn levels(&self) -> impl Iterator<Item = (u8, &[u64], &[Cluster])> {
+        self.levels.iter().enumerate().filter_map(|(z, level)| {
+            level
+                .as_ref()
+                .map(|l| (z as u8, l.cells.as_slice(), l.clusters.as_slice()))
+        })
+    }
+
     /// Clusters whose centroid lies in the tile grown by `buffer` tile units, or `None`
     /// when this zoom is not thinned (draw the points themselves).
     pub fn clusters(&self, tile: TileId, buffer: u32) -> Option<Vec<Cluster>> {

@@ -1,6 +1,7 @@
 //! HTTP: routers composed per concern, shared state passed explicitly, errors turned
 //! into one JSON shape and status code here at the edge.
 
+mod admin;
 mod error;
 mod meta;
 mod styles;
@@ -10,6 +11,7 @@ mod web;
 pub use error::ApiError;
 
 use crate::config::Config;
+use crate::store::postgis::PostgisStore;
 use crate::tile_service::TileService;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderMap, Method};
@@ -28,6 +30,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub tiles: Arc<TileService>,
     pub metrics: PrometheusHandle,
+    /// The PostGIS store, when the server runs on one.
+    pub postgis: Option<PostgisStore>,
     pub started: Instant,
 }
 
@@ -70,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .expose_headers([header::ETAG, header::CONTENT_LENGTH]);
     Router::new()
         .merge(tiles::routes())
+        .merge(admin::routes())
         .merge(meta::routes())
         .merge(styles::routes())
         .merge(web::routes())

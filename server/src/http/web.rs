@@ -99,7 +99,7 @@ async fn glyphs(Path((fontstack, range)): Path<(String, String)>) -> Result<Resp
         None => {
             let pbf = tokio::task::spawn_blocking(move || font.range_pbf(start))
                 .await
-                .map_err(|e| ApiError::bad_request(format!("glyph rendering failed: {e}")))?
+                .map_err(|e| ApiError::internal(format!("glyph rendering failed: {e}")))?
                 .map_err(|e| ApiError::bad_request(e.to_string()))?;
             slots[(start / 256) as usize].get_or_init(|| pbf).clone()
         }

@@ -1,14 +1,13 @@
 //! The embedded store: a layer's features in memory, indexed by an R-tree over their
 //! Web Mercator bounds, with geometry prepared per zoom for tiling.
 
-use super::{LayerInfo, LayerSource, SourceError};
+use super::{encode_feature, field_types, LayerInfo, LayerSource, SourceError};
 use crate::layers::LayerDef;
 use anyhow::{bail, Context};
 use geo::{Intersects, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use tidewatch_importers::Feature;
 use tidewatch_tiles::{
     lonlat_to_world, GeometryKind, LayerEncoder, PointPyramid, Shape, TileBytes, TileId,
@@ -77,6 +76,9 @@ impl EmbeddedLayer {
                 .collect();
             PointPyramid::build(&points, def.maxzoom, def.max_points_per_tile)
         });
+        let thinned_up_to_zoom = pyramid
+            .as_ref()
+            .and_then(PointPyramid::deepest_thinned_zoom);
         let info = LayerInfo {
             id: def.id.clone(),
             title: def.title.clone(),
@@ -86,7 +88,11 @@ impl EmbeddedLayer {
             maxzoom: def.maxzoom,
             feature_count: features.len(),
             bounds: lonlat_bounds(&index),
-            fields: field_types(&features, def.properties.as_deref(), pyramid.as_ref()),
+            fields: field_types(
+                &features,
+                def.properties.as_deref(),
+                thinned_up_to_zoom.is_some(),
+            ),
             attribution: def.attribution.clone(),
             thinned_up_to_zoom: pyramid
                 .as_ref()
@@ -148,22 +154,8 @@ impl EmbeddedLayer {
 
     fn add_feature(&self, enc: &mut LayerEncoder, i: usize, z: u8, parts: Option<&[u32]>) {
         let f = &self.features[i];
-        let shape = self.shapes[i].at(z);
-        match &self.tile_properties {
-            Some(keys) => enc.add_parts(
-                Some(f.id),
-                shape,
-                parts,
-                keys.iter()
-                    .filter_map(|k| f.properties.get(k).map(|v| (k.as_str(), v))),
-            ),
-            None => enc.add_parts(
-                Some(f.id),
-                shape,
-                parts,
-                f.properties.iter().map(|(k, v)| (k.as_str(), v)),
-            ),
-        };
+        let keys = self.tile_properties.as_deref();
+        encode_feature(enc, f.id, self.shapes[i].at(z), parts, &f.properties, keys);
     }
 
     /// Features whose geometry intersects a lon/lat box.
@@ -220,34 +212,4 @@ fn lonlat_bounds(index: &RTree<IndexEntry>) -> [f64; 4] {
     let (w, n) = tidewatch_tiles::world_to_lonlat(env.lower()[0], env.lower()[1]);
     let (e, s) = tidewatch_tiles::world_to_lonlat(env.upper()[0], env.upper()[1]);
     [w, s, e, n]
-}
-
-/// TileJSON field types of the properties that reach tiles.
-fn field_types(
-    features: &[Feature],
-    keys: Option<&[String]>,
-    pyramid: Option<&PointPyramid>,
-) -> BTreeMap<String, String> {
-    let mut fields = BTreeMap::new();
-    for f in features {
-        for (k, v) in &f.properties {
-            if keys.is_some_and(|keys| !keys.contains(k)) {
-                continue;
-            }
-            let t = match v {
-                Value::Null => continue,
-                Value::Bool(_) => "Boolean",
-                Value::Number(_) => "Number",
-                _ => "String",
-            };
-            let entry = fields.entry(k.clone()).or_insert_with(|| t.to_owned());
-            if entry != t {
-                *entry = "String".to_owned();
-            }
-        }
-    }
-    if pyramid.is_some_and(|p| p.deepest_thinned_zoom().is_some()) {
-        fields.insert("point_count".to_owned(), "Number".to_owned());
-    }
-    fields
 }

@@ -5,12 +5,14 @@
 //! PostGIS and live data live below it.
 
 pub mod embedded;
+pub mod postgis;
 
 use crate::layers::Title;
 use serde::Serialize;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use tidewatch_importers::Feature;
-use tidewatch_tiles::{GeometryKind, TileBytes, TileId};
+use tidewatch_tiles::{GeometryKind, LayerEncoder, Shape, TileBytes, TileId};
 
 /// What a catalog, a TileJSON document or a style needs to know about a layer.
 #[derive(Debug, Clone, Serialize)]
@@ -48,4 +50,62 @@ pub trait LayerSource: Send + Sync {
 
     /// Features whose geometry intersects `bbox` (`[west, south, east, north]`), at most `limit`.
     async fn features_in(&self, bbox: [f64; 4], limit: usize) -> Result<Vec<Feature>, SourceError>;
+}
+
+/// Adds one feature to a tile layer with the layer's tile properties (all when `keys`
+/// is `None`), in the order the definition lists them. Shared so every store encodes
+/// the same feature into the same bytes.
+pub fn encode_feature(
+    enc: &mut LayerEncoder,
+    id: u64,
+    shape: &Shape,
+    parts: Option<&[u32]>,
+    properties: &Map<String, serde_json::Value>,
+    keys: Option<&[String]>,
+) {
+    match keys {
+        Some(keys) => enc.add_parts(
+            Some(id),
+            shape,
+            parts,
+            keys.iter()
+                .filter_map(|k| properties.get(k).map(|v| (k.as_str(), v))),
+        ),
+        None => enc.add_parts(
+            Some(id),
+            shape,
+            parts,
+            properties.iter().map(|(k, v)| (k.as_str(), v)),
+        ),
+    };
+}
+
+/// TileJSON field types of the properties that reach tiles.
+pub fn field_types(
+    features: &[Feature],
+    keys: Option<&[String]>,
+    thinned: bool,
+) -> BTreeMap<String, String> {
+    let mut fields = BTreeMap::new();
+    for f in features {
+        for (k, v) in &f.properties {
+            if keys.is_some_and(|keys| !keys.contains(k)) {
+                continue;
+            }
+            let t = match v {
+                Value::Null => continue,
+                Value::Bool(_) => "Boolean",
+                Value::Number(_) => "Number",
+                _ => "String",
+            };
+            let entry = fields.entry(k.clone()).or_insert_with(|| t.to_owned());
+            if entry != t {
+                *entry = "String".to_owned();
+            }
+        }
+    }
+    if thinned {
+        fields.insert("point_count".to_owned(), "Number".to_owned());
+    }
+    fields
 }

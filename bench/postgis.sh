@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# PostGIS benchmarks for docs/benchmarks.md (needs DATABASE_URL; scripts/setup --postgis
+# prepares one): demo load, tile throughput from PostGIS with the foundation issue's wrk
+# method (cache off) next to the same tiles built by ST_AsMVT alone (pgbench), and the
+# 1.2-million-point and 100,000-polygon imports with the largest tile of the point layer.
+# Usage: bench/postgis.sh [seconds-per-run]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?set DATABASE_URL (scripts/setup --postgis prints one)}"
+DURATION=${1:-20}
+PORT=${PORT:-18182}
+TOOLS=../shared/tools
+OUT=bench/out
+mkdir -p "$OUT"
+cargo build --release -p tidewatch
+BIN=target/release/tidewatch
+LAYERS=land,coastline,piers,barriers,cameras,radars,tide_stations,places
+python3 "$TOOLS/tile_urls.py" "/tiles/$LAYERS/{z}/{x}/{y}.mvt" --zoom 6-14 \
+  --bbox=121.5,28.8,122.35,29.65 --shuffle > "$OUT/urls.txt"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(psql "$DATABASE_URL" -Atc 'select version()' | cut -d, -f1)"
+
+echo "== demo load"
+/usr/bin/time -f "demo --load: %e s" "$BIN" demo --load --database-url "$DATABASE_URL" > /dev/null
+
+echo "== tiles from PostGIS, Tidewatch (Rust tile building), cache off"
+"$BIN" serve --listen "127.0.0.1:$PORT" --tile-cache-mb 0 --database-url "$DATABASE_URL" > "$OUT/server-pg.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+until curl -sf "http://127.0.0.1:$PORT/health" > /dev/null; do sleep 0.1; done
+wrk -t2 -c16 -d"${DURATION}s" -s "$TOOLS/tiles.lua" "http://127.0.0.1:$PORT" -- "$OUT/urls.txt" | tail -1
+kill $server; wait $server 2>/dev/null || true
+
+echo "== the same tiles by ST_AsMVT in PostGIS alone (pgbench -c16 -j2, no HTTP)"
+sed -E 's#.*/tiles/[^/]+/([0-9]+)/([0-9]+)/([0-9]+)\.mvt#\1,\2,\3#' "$OUT/urls.txt" > "$OUT/tiles.csv"
+psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
+DROP TABLE IF EXISTS bench_tiles;
+CREATE TABLE bench_tiles (n serial PRIMARY KEY, z int, x int, y int);
+\copy bench_tiles (z, x, y) FROM '$OUT/tiles.csv' WITH (FORMAT csv)
+SQL
+ntiles=$(wc -l < "$OUT/tiles.csv")
+pgbench -n -c16 -j2 -T"$DURATION" -D ntiles="$ntiles" -f bench/sql/st_asmvt_composite.sql "$DATABASE_URL" 2>&1 |
+  grep -E "^(tps|latency average|number of transactions actually)"
+psql "$DATABASE_URL" -qc "DROP TABLE bench_tiles"
+
+echo "== imports: 1.2 M points (CSV) and 100,000 polygons (GeoPackage)"
+python3 bench/make_import_data.py "$OUT"
+/usr/bin/time -f "CSV import wall time: %e s, max RSS %M KB" "$BIN" import "$OUT/points_1m2.csv" --layer bench_points --database-url "$DATABASE_URL"
+/usr/bin/time -f "GeoPackage import wall time: %e s, max RSS %M KB" "$BIN" import "$OUT/polygons_100k.gpkg" --layer bench_polygons --database-url "$DATABASE_URL"
+
+echo "== largest tiles of the 1.2 M-point PostGIS layer (cache off)"
+"$BIN" serve --listen "127.0.0.1:$PORT" --tile-cache-mb 0 --database-url "$DATABASE_URL" > "$OUT/server-pg.log" 2>&1 &
+server=$!
+until curl -sf "http://127.0.0.1:$PORT/health" > /dev/null; do sleep 0.1; done
+for zxy in 0/0/0 4/13/6 6/53/26 8/214/107 10/857/425 12/3430/1703 14/13722/6812; do
+  curl -s -o /dev/null -w "z/x/y $zxy: %{size_download} bytes in %{time_total} s\n" "http://127.0.0.1:$PORT/tiles/bench_points/$zxy.mvt"
+done
+kill $server; wait $server 2>/dev/null || true
+psql "$DATABASE_URL" -qc "DELETE FROM layers WHERE id IN ('bench_points', 'bench_polygons')"

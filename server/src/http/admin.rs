@@ -1,0 +1,206 @@
+//! Layer data in and out over HTTP: the authenticated upload
+//! `POST /admin/layers/{id}/import` and the streamed export `GET /export/{id}.{geojson|fgb}`.
+
+use super::{ApiError, AppState};
+use crate::export::{flatgeobuf, geojson_chunks, Format};
+use crate::import::{store_layer, LayerRequest, Target};
+use crate::layers::Title;
+use crate::store::postgis::{ImportSummary, Storage};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::sync::Arc;
+use tidewatch_importers::{Crs, ImportOptions};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/layers/{id}/import", post(import))
+        .route("/export/{file}", get(export))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportParams {
+    /// The uploaded file's name; its extension says the format.
+    filename: String,
+    crs: Option<String>,
+    kind: Option<String>,
+    table: Option<String>,
+    lon_column: Option<String>,
+    lat_column: Option<String>,
+    wkt_column: Option<String>,
+    title_zh: Option<String>,
+    title_en: Option<String>,
+}
+
+fn check_token(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(expected) = &state.config.admin_token else {
+        return Err(ApiError {
+            status: StatusCode::FORBIDDEN,
+            message: "admin endpoints are off: set admin_token (TIDEWATCH_ADMIN_TOKEN)".into(),
+        });
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    // Compare in time independent of where the strings differ.
+    let same = given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same {
+        Ok(())
+    } else {
+        Err(ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            message: "missing or wrong admin token (Authorization: Bearer …)".into(),
+        })
+    }
+}
+
+async fn import(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<ImportParams>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ImportSummary>, ApiError> {
+    check_token(&state, &headers)?;
+    let limit = state.config.max_upload_mb.saturating_mul(1024 * 1024);
+    let too_large = || ApiError {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        message: format!(
+            "upload larger than the limit of {} MiB (max_upload_mb)",
+            state.config.max_upload_mb
+        ),
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(body, limit as usize)
+        .await
+        .map_err(|_| too_large())?;
+
+    let storage = match &params.kind {
+        Some(kind) => Storage::parse(kind).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "unknown kind {kind:?}; use pier, barrier, camera, radar or tide_station"
+            ))
+        })?,
+        None => Storage::Features,
+    };
+    let options = ImportOptions {
+        crs: params
+            .crs
+            .as_deref()
+            .map(Crs::parse)
+            .transpose()
+            .map_err(|e| ApiError::bad_request(e.to_string()))?,
+        table: params.table.clone(),
+        lon_column: params.lon_column.clone(),
+        lat_column: params.lat_column.clone(),
+        wkt_column: params.wkt_column.clone(),
+        ..Default::default()
+    };
+    let filename = params.filename.clone();
+    let imported = tokio::task::spawn_blocking(move || {
+        tidewatch_importers::read_bytes_with(&filename, &bytes, &options, &mut |_| {})
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("import task failed: {e}")))?
+    .map_err(|e| ApiError::bad_request(e.to_string()))?;
+
+    let title = match (params.title_zh, params.title_en) {
+        (Some(zh), Some(en)) => Some(Title { zh, en }),
+        (Some(t), None) | (None, Some(t)) => Some(Title {
+            zh: t.clone(),
+            en: t,
+        }),
+        (None, None) => None,
+    };
+    let request = LayerRequest { id, storage, title };
+    let target = match &state.postgis {
+        Some(store) => Target::Postgis(store),
+        None => Target::Embedded {
+            layers_dir: &state.config.layers_dir,
+            import_dir: &state.config.import_dir,
+        },
+    };
+    let stored = store_layer(target, &request, imported, &params.filename, &mut |_| {})
+        .await
+        .map_err(|e| ApiError::bad_request(format!("{e:#}")))?;
+    match (stored.embedded, &state.postgis) {
+        (Some(layer), _) => state.tiles.catalog().replace(Arc::new(layer)),
+        (None, Some(store)) => {
+            let layers = store
+                .layers()
+                .await
+                .map_err(|e| ApiError::unavailable(e.to_string()))?;
+            state.tiles.catalog().replace_all(layers);
+        }
+        (None, None) => {}
+    }
+    state.tiles.invalidate();
+    tracing::info!(layer = %stored.summary.layer, features = stored.summary.features, "layer imported over HTTP");
+    Ok(Json(stored.summary))
+}
+
+async fn export(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, ApiError> {
+    let (id, format) = file
+        .rsplit_once('.')
+        .and_then(|(id, ext)| Some((id, Format::from_extension(ext)?)))
+        .ok_or_else(|| {
+            ApiError::not_found("exports are at /export/{layer}.geojson or /export/{layer}.fgb")
+        })?;
+    let source = state.tiles.resolve(id)?.remove(0);
+    let features = source
+        .features_in([-180.0, -90.0, 180.0, 90.0], usize::MAX)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    let name = id.to_owned();
+    let body = match format {
+        Format::Geojson => {
+            let chunks = geojson_chunks(&name, features).map(Ok::<_, std::convert::Infallible>);
+            Body::from_stream(futures_util::stream::iter(chunks))
+        }
+        Format::Fgb => {
+            let kind = source.info().geometry;
+            let bytes = tokio::task::spawn_blocking(move || flatgeobuf(&name, kind, &features))
+                .await
+                .map_err(|e| ApiError::internal(format!("export task failed: {e}")))?
+                .map_err(|e| ApiError::internal(format!("FlatGeobuf export failed: {e:#}")))?;
+            Body::from(bytes)
+        }
+    };
+    let disposition = format!("attachment; filename=\"{file}\"");
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.media_type()),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .map_err(|_| ApiError::bad_request("bad file name"))?,
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

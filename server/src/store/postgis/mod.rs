@@ -1,0 +1,512 @@
+//! The PostGIS store: the system of record that many server instances share.
+//!
+//! Tiles are built in Rust from rows fetched per tile (WKB parts intersecting the tile),
+//! with the same tile engine as the embedded store, so both stores give the same tiles
+//! for the same data; `docs/benchmarks.md` has the measurement against `ST_AsMVT`.
+//! Every identifier in SQL comes from [`Storage`], a fixed list; layer ids and property
+//! names are only ever bound as parameters or stored as data.
+
+mod tides;
+mod write;
+
+pub use tides::{store_tide_constants, store_tide_table};
+pub use write::{replace_layer, ImportSummary};
+
+use super::{encode_feature, LayerInfo, LayerSource, SourceError};
+use crate::catalog::SharedSource;
+use crate::layers::{LayerDef, Title};
+use geo::{Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+use geozero::wkb::Wkb;
+use geozero::ToGeo;
+use serde_json::{Map, Value};
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::{AssertSqlSafe, Row};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tidewatch_tiles::{GeometryKind, LayerEncoder, Shape, TileBytes, TileId, BUFFER};
+
+/// Where a layer's features live: the general table or one of the typed asset tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    Features,
+    Piers,
+    Barriers,
+    Cameras,
+    Radars,
+    TideStations,
+}
+
+impl Storage {
+    pub const ALL: [Storage; 6] = [
+        Storage::Features,
+        Storage::Piers,
+        Storage::Barriers,
+        Storage::Cameras,
+        Storage::Radars,
+        Storage::TideStations,
+    ];
+
+    pub fn table(self) -> &'static str {
+        match self {
+            Storage::Features => "features",
+            Storage::Piers => "piers",
+            Storage::Barriers => "barriers",
+            Storage::Cameras => "cameras",
+            Storage::Radars => "radars",
+            Storage::TideStations => "tide_stations",
+        }
+    }
+
+    /// Accepts the table name or the singular asset kind (`pier`, `camera`, …).
+    pub fn parse(s: &str) -> Option<Storage> {
+        Storage::ALL.into_iter().find(|st| {
+            let t = st.table();
+            s == t || Some(s) == t.strip_suffix('s')
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot connect to PostGIS at {url}: {source}")]
+    Connect {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("PostGIS: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("layer {layer}: {reason}")]
+    Layer { layer: String, reason: String },
+}
+
+/// A connection pool to one PostGIS database.
+#[derive(Clone)]
+pub struct PostgisStore {
+    pool: PgPool,
+}
+
+impl PostgisStore {
+    /// Connects, failing within a few seconds with the reason when the database is down.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|source| StoreError::Connect {
+                url: redact_password(url),
+                source,
+            })?;
+        Ok(PostgisStore { pool })
+    }
+
+    /// Applies the migrations in `migrations/` that have not run yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("../migrations").run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Every layer in the registry, in id order, as tile sources.
+    pub async fn layers(&self) -> Result<Vec<SharedSource>, StoreError> {
+        self.registry_rows()
+            .await?
+            .iter()
+            .map(
+                |row| Ok(Arc::new(PostgisLayer::from_row(row, self.pool.clone())?) as SharedSource),
+            )
+            .collect()
+    }
+
+    /// Every layer definition in the registry, in id order.
+    pub async fn layer_defs(&self) -> Result<Vec<LayerDef>, StoreError> {
+        self.registry_rows()
+            .await?
+            .iter()
+            .map(|row| def_from_row(row).map(|(def, _)| def))
+            .collect()
+    }
+
+    async fn registry_rows(&self) -> Result<Vec<PgRow>, StoreError> {
+        Ok(sqlx::query(
+            "SELECT id, title_zh, title_en, description, geometry_kind, minzoom, maxzoom,
+                    tile_properties, simplify_px, simplify_px_by_zoom, max_points_per_tile,
+                    attribution, storage, feature_count, bounds, fields, thinned_up_to_zoom,
+                    coalesce(source_file, '') AS source_file
+             FROM layers ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for messages.
+fn redact_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// One layer stored in PostGIS.
+pub struct PostgisLayer {
+    info: LayerInfo,
+    def: LayerDef,
+    storage: Storage,
+    pool: PgPool,
+    tile_sql: String,
+    features_sql: String,
+}
+
+impl PostgisLayer {
+    fn from_row(row: &PgRow, pool: PgPool) -> Result<Self, StoreError> {
+        let (def, storage) = def_from_row(row)?;
+        let id = def.id.clone();
+        let bad = |reason: String| StoreError::Layer {
+            layer: id.clone(),
+            reason,
+        };
+        let geometry = def.geometry;
+        let fields: Value = row.try_get("fields")?;
+        let bounds: Option<Vec<f64>> = row.try_get("bounds")?;
+        let info = LayerInfo {
+            id: def.id.clone(),
+            title: def.title.clone(),
+            description: def.description.clone(),
+            geometry,
+            minzoom: def.minzoom,
+            maxzoom: def.maxzoom,
+            feature_count: row.try_get::<i64, _>("feature_count")? as usize,
+            bounds: match bounds.as_deref() {
+                Some(&[w, s, e, n]) => [w, s, e, n],
+                _ => [-180.0, -85.0511, 180.0, 85.0511],
+            },
+            fields: serde_json::from_value::<BTreeMap<String, String>>(fields)
+                .map_err(|e| bad(e.to_string()))?,
+            attribution: def.attribution.clone(),
+            thinned_up_to_zoom: row
+                .try_get::<Option<i16>, _>("thinned_up_to_zoom")?
+                .map(|z| z as u8),
+        };
+        let (tile_sql, features_sql) = match storage {
+            Storage::Features => (
+                "SELECT p.feature_id AS id, ST_AsBinary(p.geom) AS wkb, f.properties
+                 FROM feature_parts p
+                 JOIN features f ON f.layer_id = p.layer_id AND f.id = p.feature_id
+                 WHERE p.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND p.layer_id = $5
+                 ORDER BY p.feature_id, p.part"
+                    .to_owned(),
+                "SELECT id, ST_AsBinary(geom) AS wkb, properties FROM features
+                 WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+                   AND ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326))
+                   AND layer_id = $5
+                 ORDER BY id LIMIT $6"
+                    .to_owned(),
+            ),
+            typed => {
+                let t = typed.table();
+                (
+                    format!(
+                        "SELECT t.id, ST_AsBinary(t.geom) AS wkb, t.extra || (to_jsonb(t) - 'geom' - 'id' - 'extra') AS properties
+                         FROM {t} t WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) ORDER BY t.id"
+                    ),
+                    format!(
+                        "SELECT t.id, ST_AsBinary(t.geom) AS wkb, t.extra || (to_jsonb(t) - 'geom' - 'id' - 'extra') AS properties
+                         FROM {t} t WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+                           AND ST_Intersects(t.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326))
+                         ORDER BY t.id LIMIT $5"
+                    ),
+                )
+            }
+        };
+        Ok(PostgisLayer {
+            info,
+            def,
+            storage,
+            pool,
+            tile_sql,
+            features_sql,
+        })
+    }
+
+    fn unavailable(&self, e: impl std::fmt::Display) -> SourceError {
+        SourceError::Unavailable {
+            layer: self.info.id.clone(),
+            reason: format!("PostGIS: {e}"),
+        }
+    }
+
+    async fn fetch(
+        &self,
+        sql: &str,
+        bbox: [f64; 4],
+        limit: Option<i64>,
+    ) -> Result<Vec<PgRow>, SourceError> {
+        let [w, s, e, n] = bbox;
+        let mut q = sqlx::query(AssertSqlSafe(sql.to_owned()))
+            .bind(w)
+            .bind(s)
+            .bind(e)
+            .bind(n);
+        if self.storage == Storage::Features {
+            q = q.bind(&self.info.id);
+        }
+        if let Some(limit) = limit {
+            q = q.bind(limit);
+        }
+        q.fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.unavailable(e))
+    }
+
+    /// Rows of (id, WKB, properties) grouped into features, parts in order.
+    fn features_from_rows(
+        &self,
+        rows: &[PgRow],
+    ) -> Result<Vec<(u64, Geometry<f64>, Map<String, Value>)>, SourceError> {
+        let mut out: Vec<(u64, Vec<Geometry<f64>>, Map<String, Value>)> = Vec::new();
+        for row in rows {
+            let id: i64 = row.try_get("id").map_err(|e| self.unavailable(e))?;
+            let wkb: Vec<u8> = row.try_get("wkb").map_err(|e| self.unavailable(e))?;
+            let geometry = Wkb(wkb)
+                .to_geo()
+                .map_err(|e| self.unavailable(format!("feature {id}: {e}")))?;
+            match out.last_mut() {
+                Some((last, parts, _)) if *last == id as u64 => parts.push(geometry),
+                _ => {
+                    let properties = match row
+                        .try_get::<Value, _>("properties")
+                        .map_err(|e| self.unavailable(e))?
+                    {
+                        Value::Object(map) => map,
+                        _ => Map::new(),
+                    };
+                    out.push((id as u64, vec![geometry], properties));
+                }
+            }
+        }
+        Ok(out
+            .into_iter()
+            .map(|(id, parts, props)| (id, assemble(self.info.geometry, parts), props))
+            .collect())
+    }
+
+    async fn cluster_tile(&self, tile: TileId) -> Result<TileBytes, SourceError> {
+        let [w, s, e, n] = tile.lonlat_bounds(BUFFER);
+        let rows = sqlx::query(
+            "SELECT c.point_count, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, c.first_id, f.properties
+             FROM feature_clusters c
+             LEFT JOIN features f ON c.point_count = 1 AND f.layer_id = c.layer_id AND f.id = c.first_id
+             WHERE c.layer_id = $1 AND c.zoom = $2 AND c.geom && ST_MakeEnvelope($3, $4, $5, $6, 4326)
+             ORDER BY c.cell",
+        )
+        .bind(&self.info.id)
+        .bind(tile.z as i16)
+        .bind(w)
+        .bind(s)
+        .bind(e)
+        .bind(n)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.unavailable(e))?;
+        let mut enc = LayerEncoder::new(&self.info.id, tile);
+        for row in &rows {
+            let get = |e: sqlx::Error| self.unavailable(e);
+            let count: i32 = row.try_get("point_count").map_err(get)?;
+            let (lon, lat): (f64, f64) = (
+                row.try_get("lon").map_err(get)?,
+                row.try_get("lat").map_err(get)?,
+            );
+            let shape = Shape::from_geometry(&Geometry::Point(Point::new(lon, lat)))
+                .expect("a point is a shape");
+            if count == 1 {
+                let id: i64 = row.try_get("first_id").map_err(get)?;
+                let props = match row.try_get::<Option<Value>, _>("properties").map_err(get)? {
+                    Some(Value::Object(map)) => map,
+                    _ => Map::new(),
+                };
+                encode_feature(
+                    &mut enc,
+                    id as u64,
+                    &shape,
+                    None,
+                    &props,
+                    self.def.properties.as_deref(),
+                );
+            } else {
+                let count = Value::from(count);
+                enc.add(None, &shape, [("point_count", &count)]);
+            }
+        }
+        Ok(enc.finish())
+    }
+}
+
+/// The layer definition and storage a registry row describes.
+fn def_from_row(row: &PgRow) -> Result<(LayerDef, Storage), StoreError> {
+    let id: String = row.try_get("id")?;
+    let bad = |reason: String| StoreError::Layer {
+        layer: id.clone(),
+        reason,
+    };
+    let kind: String = row.try_get("geometry_kind")?;
+    let geometry = match kind.as_str() {
+        "point" => GeometryKind::Point,
+        "line" => GeometryKind::Line,
+        "polygon" => GeometryKind::Polygon,
+        other => return Err(bad(format!("unknown geometry kind {other:?}"))),
+    };
+    let storage_name: String = row.try_get("storage")?;
+    let storage = Storage::parse(&storage_name)
+        .ok_or_else(|| bad(format!("unknown storage {storage_name:?}")))?;
+    let by_zoom: Value = row.try_get("simplify_px_by_zoom")?;
+    let def = LayerDef {
+        id: id.clone(),
+        title: Title {
+            zh: row.try_get("title_zh")?,
+            en: row.try_get("title_en")?,
+        },
+        description: row.try_get("description")?,
+        geometry,
+        file: row.try_get::<String, _>("source_file")?.into(),
+        minzoom: row.try_get::<i16, _>("minzoom")? as u8,
+        maxzoom: row.try_get::<i16, _>("maxzoom")? as u8,
+        properties: row.try_get("tile_properties")?,
+        simplify_px: row.try_get("simplify_px")?,
+        simplify_px_by_zoom: serde_json::from_value(by_zoom).map_err(|e| bad(e.to_string()))?,
+        max_points_per_tile: row.try_get::<i32, _>("max_points_per_tile")? as usize,
+        attribution: row.try_get("attribution")?,
+    };
+    Ok((def, storage))
+}
+
+/// One geometry from the parts of a multi-geometry (or the geometry itself).
+fn assemble(kind: GeometryKind, mut parts: Vec<Geometry<f64>>) -> Geometry<f64> {
+    if parts.len() == 1 {
+        return parts.pop().expect("one part");
+    }
+    let flat = parts.into_iter();
+    match kind {
+        GeometryKind::Point => Geometry::MultiPoint(MultiPoint(
+            flat.flat_map(|g| match g {
+                Geometry::Point(p) => vec![p],
+                Geometry::MultiPoint(mp) => mp.0,
+                _ => vec![],
+            })
+            .collect(),
+        )),
+        GeometryKind::Line => Geometry::MultiLineString(MultiLineString(
+            flat.flat_map(|g| match g {
+                Geometry::LineString(l) => vec![l],
+                Geometry::MultiLineString(ml) => ml.0,
+                _ => Vec::<LineString<f64>>::new(),
+            })
+            .collect(),
+        )),
+        GeometryKind::Polygon => Geometry::MultiPolygon(MultiPolygon(
+            flat.flat_map(|g| match g {
+                Geometry::Polygon(p) => vec![p],
+                Geometry::MultiPolygon(mp) => mp.0,
+                _ => Vec::<Polygon<f64>>::new(),
+            })
+            .collect(),
+        )),
+    }
+}
+
+#[async_trait::async_trait]
+impl LayerSource for PostgisLayer {
+    fn info(&self) -> &LayerInfo {
+        &self.info
+    }
+
+    async fn tile(&self, tile: TileId) -> Result<TileBytes, SourceError> {
+        if self
+            .info
+            .thinned_up_to_zoom
+            .is_some_and(|deepest| tile.z <= deepest)
+        {
+            return self.cluster_tile(tile).await;
+        }
+        let rows = self
+            .fetch(&self.tile_sql, tile.lonlat_bounds(BUFFER), None)
+            .await?;
+        let features = self.features_from_rows(&rows)?;
+        let mut enc = LayerEncoder::new(&self.info.id, tile);
+        let keys = self.def.properties.as_deref();
+        let tolerance = self.def.simplify_at(tile.z);
+        for (id, geometry, properties) in &features {
+            let shape = Shape::from_geometry(geometry)
+                .map_err(|e| self.unavailable(format!("feature {id}: {e}")))?;
+            let shape = shape.simplified_for_zoom(tile.z, self.info.maxzoom, tolerance);
+            encode_feature(&mut enc, *id, &shape, None, properties, keys);
+        }
+        Ok(enc.finish())
+    }
+
+    async fn features_in(
+        &self,
+        bbox: [f64; 4],
+        limit: usize,
+    ) -> Result<Vec<tidewatch_importers::Feature>, SourceError> {
+        let rows = self
+            .fetch(
+                &self.features_sql,
+                bbox,
+                Some(limit.min(i64::MAX as usize) as i64),
+            )
+            .await?;
+        Ok(self
+            .features_from_rows(&rows)?
+            .into_iter()
+            .map(|(id, geometry, properties)| tidewatch_importers::Feature {
+                id,
+                geometry,
+                properties,
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_names_are_a_closed_list() {
+        assert_eq!(Storage::parse("pier"), Some(Storage::Piers));
+        assert_eq!(Storage::parse("cameras"), Some(Storage::Cameras));
+        assert_eq!(Storage::parse("tide_station"), Some(Storage::TideStations));
+        assert_eq!(Storage::parse("piers; DROP TABLE layers"), None);
+    }
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redact_password("postgres://tidewatch:secret@127.0.0.1:5432/tidewatch"),
+            "postgres://tidewatch:***@127.0.0.1:5432/tidewatch"
+        );
+        assert_eq!(
+            redact_password("postgres:///tidewatch"),
+            "postgres:///tidewatch"
+        );
+    }
+}
