@@ -1,13 +1,13 @@
 //! Layer data in and out over HTTP: the authenticated upload
 //! `POST /admin/layers/{id}/import` and the streamed export `GET /export/{id}.{geojson|fgb}`.
 
-use super::{ApiError, AppState};
+use super::{ApiError, ApiPath, ApiQuery, AppState};
 use crate::export::{flatgeobuf, geojson_chunks, Format};
 use crate::import::{store_layer, LayerRequest, Target};
 use crate::layers::Title;
 use crate::store::postgis::{ImportSummary, Storage};
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -68,8 +68,8 @@ fn check_token(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
 
 async fn import(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(params): Query<ImportParams>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<ImportParams>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ImportSummary>, ApiError> {
@@ -159,7 +159,7 @@ async fn import(
 
 async fn export(
     State(state): State<AppState>,
-    Path(file): Path<String>,
+    ApiPath(file): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let (id, format) = file
         .rsplit_once('.')

@@ -3,12 +3,14 @@
 
 mod admin;
 mod error;
+mod extract;
 mod meta;
 mod styles;
 mod tiles;
 mod web;
 
 pub use error::ApiError;
+pub use extract::{ApiPath, ApiQuery};
 
 use crate::config::Config;
 use crate::store::postgis::PostgisStore;

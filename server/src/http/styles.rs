@@ -1,9 +1,9 @@
 //! MapLibre styles from the styles folder, with `{base_url}` in them replaced by the
 //! URL clients reach this server at, so one style file works behind any proxy.
 
-use super::{ApiError, AppState};
+use super::{ApiError, ApiPath, AppState};
 use crate::layers::is_valid_id;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -39,7 +39,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<
 
 async fn style(
     State(state): State<AppState>,
-    Path(file): Path<String>,
+    ApiPath(file): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let name = file

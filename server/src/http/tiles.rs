@@ -1,9 +1,9 @@
 //! Tile endpoints: `/tiles/{layers}/{z}/{x}/{y}.mvt` (one layer or a comma-separated
 //! composite) and their TileJSON at `/tiles/{layers}.json`.
 
-use super::{ApiError, AppState};
+use super::{ApiError, ApiPath, AppState};
 use crate::tile_service::zoom_range;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -20,7 +20,7 @@ const MVT: &str = "application/vnd.mapbox-vector-tile";
 
 async fn tile(
     State(state): State<AppState>,
-    Path((layers, z, x, y)): Path<(String, String, String, String)>,
+    ApiPath((layers, z, x, y)): ApiPath<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let y = y
@@ -86,7 +86,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 /// TileJSON 3.0.0 for one layer or a composite.
 async fn tilejson(
     State(state): State<AppState>,
-    Path(document): Path<String>,
+    ApiPath(document): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let layers = document

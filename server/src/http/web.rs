@@ -1,8 +1,8 @@
 //! The map page and its assets, compiled into the binary so the server needs no
 //! files and no internet to show a map; and glyph ranges for map labels.
 
-use super::{ApiError, AppState};
-use axum::extract::Path;
+use super::{ApiError, ApiPath, AppState};
+
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(|| async { asset("index.html") }))
         .route(
             "/static/{file}",
-            get(|Path(file): Path<String>| async move { asset(&file) }),
+            get(|ApiPath(file): ApiPath<String>| async move { asset(&file) }),
         )
         .route("/fonts/{fontstack}/{range}", get(glyphs))
 }
@@ -79,7 +79,9 @@ fn asset(name: &str) -> Response {
 
 /// `/fonts/{fontstack}/{start}-{end}.pbf`. Any font stack that names the bundled font
 /// gets it; ranges are rendered once and kept.
-async fn glyphs(Path((fontstack, range)): Path<(String, String)>) -> Result<Response, ApiError> {
+async fn glyphs(
+    ApiPath((fontstack, range)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
     static RANGES: OnceLock<Vec<OnceLock<Vec<u8>>>> = OnceLock::new();
     let font = GlyphFont::bundled();
     if !fontstack.split(',').any(|f| f.trim() == font.name()) {
