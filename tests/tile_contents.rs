@@ -92,8 +92,9 @@ fn vanishes_in_rounding(shape: &Shape, t: TileId) -> Result<(), String> {
 }
 
 /// Checks one property value against the source's: equal, and of the same JSON type
-/// (strings as strings, booleans as booleans, integers as integers, other numbers as
-/// doubles; nested values as their JSON text).
+/// (strings as strings, booleans as booleans, whole numbers as integers — also when the
+/// source wrote 2.0, since JSON and PostGIS's jsonb do not keep that apart — other
+/// numbers as doubles; nested values as their JSON text).
 fn property_matches(source: &Value, tile: &TileValue) -> bool {
     match (source, tile) {
         (Value::String(s), TileValue::String(t)) => s == t,
@@ -106,7 +107,12 @@ fn property_matches(source: &Value, tile: &TileValue) -> bool {
                 matches!(t, TileValue::Int(v) | TileValue::Sint(v) if *v == i)
             } else {
                 let f = n.as_f64().expect("a JSON number");
-                matches!(t, TileValue::Double(v) if v.to_bits() == f.to_bits())
+                if f.fract() == 0.0 {
+                    matches!(t, TileValue::Uint(v) if *v as f64 == f)
+                        || matches!(t, TileValue::Int(v) | TileValue::Sint(v) if *v as f64 == f)
+                } else {
+                    matches!(t, TileValue::Double(v) if v.to_bits() == f.to_bits())
+                }
             }
         }
         (v @ (Value::Array(_) | Value::Object(_)), TileValue::String(t)) => &v.to_string() == t,

@@ -118,7 +118,11 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let layers_dir = args.layers_dir.unwrap_or(defaults.layers_dir);
     let import_dir = args.import_dir.unwrap_or(defaults.import_dir);
     let store = match &args.database_url {
-        Some(url) => Some(PostgisStore::connect(url).await?),
+        Some(url) => {
+            let store = PostgisStore::connect(url).await?;
+            store.check_schema().await?;
+            Some(store)
+        }
         None => None,
     };
     let target = match &store {
@@ -156,6 +160,7 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
     let (features, kind) = match &args.database_url {
         Some(url) => {
             let store = PostgisStore::connect(url).await?;
+            store.check_schema().await?;
             let layers = store.layers().await?;
             let Some(layer) = layers.into_iter().find(|l| l.info().id == args.layer) else {
                 bail!("PostGIS has no layer {:?}", args.layer);

@@ -109,6 +109,7 @@ pub async fn connect_configured(config: &Config) -> anyhow::Result<Option<Postgi
         store.migrate().await?;
         tracing::info!("database migrations applied");
     }
+    store.check_schema().await?;
     Ok(Some(store))
 }
 

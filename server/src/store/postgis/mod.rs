@@ -24,6 +24,7 @@ use sqlx::{AssertSqlSafe, Row};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+use tidewatch_importers::Feature;
 use tidewatch_tiles::{GeometryKind, LayerEncoder, Shape, TileBytes, TileId, BUFFER};
 
 /// Where a layer's features live: the general table or one of the typed asset tables.
@@ -81,6 +82,8 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("layer {layer}: {reason}")]
     Layer { layer: String, reason: String },
+    #[error("the database has no Tidewatch schema yet: run `tidewatch migrate` (or serve with --migrate)")]
+    NotMigrated,
 }
 
 /// A connection pool to one PostGIS database.
@@ -108,6 +111,18 @@ impl PostgisStore {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("../migrations").run(&self.pool).await?;
         Ok(())
+    }
+
+    /// Fails with [`StoreError::NotMigrated`] when the migrations have never run.
+    pub async fn check_schema(&self) -> Result<(), StoreError> {
+        let present: bool = sqlx::query_scalar("SELECT to_regclass('layers') IS NOT NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        if present {
+            Ok(())
+        } else {
+            Err(StoreError::NotMigrated)
+        }
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -278,35 +293,44 @@ impl PostgisLayer {
     }
 
     /// Rows of (id, WKB, properties) grouped into features, parts in order.
-    fn features_from_rows(
-        &self,
-        rows: &[PgRow],
-    ) -> Result<Vec<(u64, Geometry<f64>, Map<String, Value>)>, SourceError> {
-        let mut out: Vec<(u64, Vec<Geometry<f64>>, Map<String, Value>)> = Vec::new();
+    fn features_from_rows(&self, rows: &[PgRow]) -> Result<Vec<Feature>, SourceError> {
+        let mut features: Vec<Feature> = Vec::new();
+        let mut parts: Vec<Geometry<f64>> = Vec::new();
         for row in rows {
-            let id: i64 = row.try_get("id").map_err(|e| self.unavailable(e))?;
+            let id = row
+                .try_get::<i64, _>("id")
+                .map_err(|e| self.unavailable(e))? as u64;
             let wkb: Vec<u8> = row.try_get("wkb").map_err(|e| self.unavailable(e))?;
             let geometry = Wkb(wkb)
                 .to_geo()
                 .map_err(|e| self.unavailable(format!("feature {id}: {e}")))?;
-            match out.last_mut() {
-                Some((last, parts, _)) if *last == id as u64 => parts.push(geometry),
-                _ => {
-                    let properties = match row
-                        .try_get::<Value, _>("properties")
-                        .map_err(|e| self.unavailable(e))?
-                    {
-                        Value::Object(map) => map,
-                        _ => Map::new(),
-                    };
-                    out.push((id as u64, vec![geometry], properties));
-                }
+            if features.last().is_some_and(|f| f.id == id) {
+                parts.push(geometry);
+                continue;
             }
+            if let Some(last) = features.last_mut() {
+                last.geometry = assemble(self.info.geometry, std::mem::take(&mut parts));
+            }
+            let properties = match row
+                .try_get::<Value, _>("properties")
+                .map_err(|e| self.unavailable(e))?
+            {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            };
+            parts.push(geometry);
+            // The geometry is assembled from all parts once the next feature starts.
+            let pending = Geometry::GeometryCollection(Default::default());
+            features.push(Feature {
+                id,
+                geometry: pending,
+                properties,
+            });
         }
-        Ok(out
-            .into_iter()
-            .map(|(id, parts, props)| (id, assemble(self.info.geometry, parts), props))
-            .collect())
+        if let Some(last) = features.last_mut() {
+            last.geometry = assemble(self.info.geometry, parts);
+        }
+        Ok(features)
     }
 
     async fn cluster_tile(&self, tile: TileId) -> Result<TileBytes, SourceError> {
@@ -453,20 +477,16 @@ impl LayerSource for PostgisLayer {
         let mut enc = LayerEncoder::new(&self.info.id, tile);
         let keys = self.def.properties.as_deref();
         let tolerance = self.def.simplify_at(tile.z);
-        for (id, geometry, properties) in &features {
-            let shape = Shape::from_geometry(geometry)
-                .map_err(|e| self.unavailable(format!("feature {id}: {e}")))?;
+        for f in &features {
+            let shape = Shape::from_geometry(&f.geometry)
+                .map_err(|e| self.unavailable(format!("feature {}: {e}", f.id)))?;
             let shape = shape.simplified_for_zoom(tile.z, self.info.maxzoom, tolerance);
-            encode_feature(&mut enc, *id, &shape, None, properties, keys);
+            encode_feature(&mut enc, f.id, &shape, None, &f.properties, keys);
         }
         Ok(enc.finish())
     }
 
-    async fn features_in(
-        &self,
-        bbox: [f64; 4],
-        limit: usize,
-    ) -> Result<Vec<tidewatch_importers::Feature>, SourceError> {
+    async fn features_in(&self, bbox: [f64; 4], limit: usize) -> Result<Vec<Feature>, SourceError> {
         let rows = self
             .fetch(
                 &self.features_sql,
@@ -474,15 +494,7 @@ impl LayerSource for PostgisLayer {
                 Some(limit.min(i64::MAX as usize) as i64),
             )
             .await?;
-        Ok(self
-            .features_from_rows(&rows)?
-            .into_iter()
-            .map(|(id, geometry, properties)| tidewatch_importers::Feature {
-                id,
-                geometry,
-                properties,
-            })
-            .collect())
+        self.features_from_rows(&rows)
     }
 }
 
