@@ -51,7 +51,19 @@ echo "== largest tiles of the 1.2 M-point PostGIS layer (cache off)"
 "$BIN" serve --listen "127.0.0.1:$PORT" --tile-cache-mb 0 --database-url "$DATABASE_URL" > "$OUT/server-pg.log" 2>&1 &
 server=$!
 until curl -sf "http://127.0.0.1:$PORT/health" > /dev/null; do sleep 0.1; done
-for zxy in 0/0/0 4/13/6 6/53/26 8/214/107 10/857/425 12/3430/1703 14/13722/6812; do
+# The densest tile of every zoom (the largest and slowest), from the input file.
+densest=$(python3 - "$OUT/points_1m2.csv" <<'PY'
+import csv, math, sys
+from collections import Counter
+pts = [(float(r["lon"]), float(r["lat"])) for r in csv.DictReader(open(sys.argv[1]))]
+for z in range(15):
+    n = 2 ** z
+    c = Counter((int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)) for lon, lat in pts)
+    (x, y), _ = c.most_common(1)[0]
+    print(f"{z}/{x}/{y}")
+PY
+)
+for zxy in $densest; do
   curl -s -o /dev/null -w "z/x/y $zxy: %{size_download} bytes in %{time_total} s\n" "http://127.0.0.1:$PORT/tiles/bench_points/$zxy.mvt"
 done
 kill $server; wait $server 2>/dev/null || true

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS features (
     properties jsonb NOT NULL DEFAULT '{}',
     PRIMARY KEY (layer_id, id)
 );
+CREATE INDEX IF NOT EXISTS features_layer_geom ON features USING gist (layer_id, geom);
 
 -- Every part of a multi-geometry on its own row, so a tile touching one island of a
 -- county fetches that island only. Filled by the importer with the features.

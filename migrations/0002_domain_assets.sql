@@ -14,7 +14,10 @@ CREATE TABLE IF NOT EXISTS piers (
     unmanned      boolean NOT NULL DEFAULT false,
     berth_depth_m double precision CHECK (berth_depth_m >= 0),
     synthetic     boolean NOT NULL DEFAULT false,
-    extra         jsonb NOT NULL DEFAULT '{}'
+    extra         jsonb NOT NULL DEFAULT '{}',
+    -- Kept by a trigger: what tiles and feature queries read (one stored value, not a
+    -- row-to-JSON per feature per request).
+    properties       jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS piers_geom ON piers USING gist (geom);
 
@@ -29,7 +32,10 @@ CREATE TABLE IF NOT EXISTS barriers (
     town_zh        text,
     town_en        text,
     synthetic      boolean NOT NULL DEFAULT false,
-    extra          jsonb NOT NULL DEFAULT '{}'
+    extra          jsonb NOT NULL DEFAULT '{}',
+    -- Kept by a trigger: what tiles and feature queries read (one stored value, not a
+    -- row-to-JSON per feature per request).
+    properties       jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS barriers_geom ON barriers USING gist (geom);
 
@@ -50,7 +56,10 @@ CREATE TABLE IF NOT EXISTS cameras (
     town_zh       text,
     town_en       text,
     synthetic     boolean NOT NULL DEFAULT false,
-    extra         jsonb NOT NULL DEFAULT '{}'
+    extra         jsonb NOT NULL DEFAULT '{}',
+    -- Kept by a trigger: what tiles and feature queries read (one stored value, not a
+    -- row-to-JSON per feature per request).
+    properties       jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS cameras_geom ON cameras USING gist (geom);
 
@@ -66,7 +75,10 @@ CREATE TABLE IF NOT EXISTS radars (
     town_zh          text,
     town_en          text,
     synthetic        boolean NOT NULL DEFAULT false,
-    extra            jsonb NOT NULL DEFAULT '{}'
+    extra            jsonb NOT NULL DEFAULT '{}',
+    -- Kept by a trigger: what tiles and feature queries read (one stored value, not a
+    -- row-to-JSON per feature per request).
+    properties       jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS radars_geom ON radars USING gist (geom);
 
@@ -82,7 +94,10 @@ CREATE TABLE IF NOT EXISTS tide_stations (
     datums       jsonb NOT NULL DEFAULT '{}',
     time_zone    text NOT NULL DEFAULT 'Asia/Shanghai',
     attribution  text NOT NULL DEFAULT '',
-    extra        jsonb NOT NULL DEFAULT '{}'
+    extra        jsonb NOT NULL DEFAULT '{}',
+    -- Kept by a trigger: what tiles and feature queries read (one stored value, not a
+    -- row-to-JSON per feature per request).
+    properties       jsonb NOT NULL DEFAULT '{}'
 );
 
 CREATE TABLE IF NOT EXISTS tide_constituents (
@@ -103,3 +118,21 @@ CREATE TABLE IF NOT EXISTS tide_table_events (
     datum      text NOT NULL,
     PRIMARY KEY (station_id, at)
 );
+
+-- Each asset row's `properties`: its typed columns over what the import kept in `extra`.
+CREATE OR REPLACE FUNCTION tidewatch_asset_properties() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.properties := NEW.extra || (to_jsonb(NEW) - 'geom' - 'id' - 'extra' - 'properties');
+    RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER piers_properties BEFORE INSERT OR UPDATE ON piers
+    FOR EACH ROW EXECUTE FUNCTION tidewatch_asset_properties();
+CREATE OR REPLACE TRIGGER barriers_properties BEFORE INSERT OR UPDATE ON barriers
+    FOR EACH ROW EXECUTE FUNCTION tidewatch_asset_properties();
+CREATE OR REPLACE TRIGGER cameras_properties BEFORE INSERT OR UPDATE ON cameras
+    FOR EACH ROW EXECUTE FUNCTION tidewatch_asset_properties();
+CREATE OR REPLACE TRIGGER radars_properties BEFORE INSERT OR UPDATE ON radars
+    FOR EACH ROW EXECUTE FUNCTION tidewatch_asset_properties();
+CREATE OR REPLACE TRIGGER tide_stations_properties BEFORE INSERT OR UPDATE ON tide_stations
+    FOR EACH ROW EXECUTE FUNCTION tidewatch_asset_properties();

@@ -128,6 +128,24 @@ fn postgis_tiles_equal_embedded_tiles_for_every_demo_layer() {
             layer.def.id
         );
     }
+    // Composite tiles: all PostGIS layers in one query, the embedded layers one by one.
+    for z in 8..=14u8 {
+        for t in tiles_in_lonlat_bbox(z, [121.85, 29.15, 122.05, 29.25])
+            .into_iter()
+            .step_by(7)
+        {
+            let got = rt.block_on(from_db[0].tile_batch(&from_db, t)).unwrap();
+            for (pg, bytes) in from_db.iter().zip(got) {
+                let layer = layers().iter().find(|l| l.def.id == pg.info().id).unwrap();
+                assert!(
+                    bytes == layer.data.encode_tile(t),
+                    "composite: layer {} tile {t:?}",
+                    layer.def.id
+                );
+                compared += 1;
+            }
+        }
+    }
     eprintln!("{compared} tiles equal");
 }
 

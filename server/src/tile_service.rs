@@ -142,15 +142,7 @@ impl TileService {
             return Ok(hit);
         }
         metrics::counter!("tidewatch_tile_cache_misses_total").increment(1);
-        let mut raw = Vec::new();
-        for source in &sources {
-            let info = source.info();
-            // In a composite, each layer appears only within its own zoom range.
-            if (info.minzoom..=info.maxzoom).contains(&tile.z) {
-                raw.extend_from_slice(&source.tile(tile).await?);
-            }
-        }
-        let body = Arc::new(TileBody::new(raw));
+        let body = Arc::new(TileBody::new(draw(&sources, tile).await?));
         if let Some(cache) = &self.cache {
             cache.insert(key, body.clone());
         }
@@ -164,6 +156,46 @@ impl TileService {
             cache.invalidate_all();
         }
     }
+}
+
+/// The composite tile: each layer within its zoom range and bounds, layers of one store
+/// drawn together, concatenated in the order asked for.
+async fn draw(sources: &[SharedSource], tile: TileId) -> Result<Vec<u8>, SourceError> {
+    let [w, s, e, n] = tile.lonlat_bounds(tidewatch_tiles::BUFFER);
+    let wanted: Vec<usize> = (0..sources.len())
+        .filter(|&i| {
+            let info = sources[i].info();
+            let [bw, bs, be, bn] = info.bounds;
+            (info.minzoom..=info.maxzoom).contains(&tile.z)
+                && bw <= e
+                && be >= w
+                && bs <= n
+                && bn >= s
+        })
+        .collect();
+    let mut parts: Vec<Vec<u8>> = vec![Vec::new(); sources.len()];
+    let mut done = vec![false; sources.len()];
+    for &i in &wanted {
+        if done[i] {
+            continue;
+        }
+        let key = sources[i].batch_key();
+        let group: Vec<usize> = match key {
+            Some(_) => wanted
+                .iter()
+                .copied()
+                .filter(|&j| !done[j] && sources[j].batch_key() == key)
+                .collect(),
+            None => vec![i],
+        };
+        let members: Vec<SharedSource> = group.iter().map(|&j| sources[j].clone()).collect();
+        let tiles = sources[i].tile_batch(&members, tile).await?;
+        for (j, bytes) in group.into_iter().zip(tiles) {
+            parts[j] = bytes;
+            done[j] = true;
+        }
+    }
+    Ok(parts.concat())
 }
 
 /// The zooms at which at least one of the layers has data.

@@ -202,6 +202,10 @@ impl LayerSource for EmbeddedLayer {
     async fn features_in(&self, bbox: [f64; 4], limit: usize) -> Result<Vec<Feature>, SourceError> {
         Ok(self.features_intersecting(bbox, limit))
     }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 fn lonlat_bounds(index: &RTree<IndexEntry>) -> [f64; 4] {

@@ -50,6 +50,29 @@ pub trait LayerSource: Send + Sync {
 
     /// Features whose geometry intersects `bbox` (`[west, south, east, north]`), at most `limit`.
     async fn features_in(&self, bbox: [f64; 4], limit: usize) -> Result<Vec<Feature>, SourceError>;
+
+    /// Sources that live in one store and can be drawn together (one database round trip
+    /// for a composite tile) return the same key.
+    fn batch_key(&self) -> Option<usize> {
+        None
+    }
+
+    /// Draws several layers of one tile; all of them have this source's batch key. The
+    /// default draws them one after the other.
+    async fn tile_batch(
+        &self,
+        layers: &[crate::catalog::SharedSource],
+        tile: TileId,
+    ) -> Result<Vec<TileBytes>, SourceError> {
+        let mut out = Vec::with_capacity(layers.len());
+        for layer in layers {
+            out.push(layer.tile(tile).await?);
+        }
+        Ok(out)
+    }
+
+    /// For stores that batch: their own sources among the catalog's.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// Adds one feature to a tile layer with the layer's tile properties (all when `keys`

@@ -27,6 +27,10 @@ use std::time::Duration;
 use tidewatch_importers::Feature;
 use tidewatch_tiles::{GeometryKind, LayerEncoder, Shape, TileBytes, TileId, BUFFER};
 
+/// A typed asset row's properties: its columns and what the import kept in `extra`, as
+/// the table's trigger-kept `properties` column holds them.
+const TYPED_PROPERTIES: &str = "t.properties";
+
 /// Where a layer's features live: the general table or one of the typed asset tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Storage {
@@ -90,6 +94,8 @@ pub enum StoreError {
 #[derive(Clone)]
 pub struct PostgisStore {
     pool: PgPool,
+    /// Distinguishes stores, so only layers of the same database are drawn in one query.
+    id: usize,
 }
 
 impl PostgisStore {
@@ -104,7 +110,9 @@ impl PostgisStore {
                 url: redact_password(url),
                 source,
             })?;
-        Ok(PostgisStore { pool })
+        static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(PostgisStore { pool, id })
     }
 
     /// Applies the migrations in `migrations/` that have not run yet.
@@ -134,9 +142,12 @@ impl PostgisStore {
         self.registry_rows()
             .await?
             .iter()
-            .map(
-                |row| Ok(Arc::new(PostgisLayer::from_row(row, self.pool.clone())?) as SharedSource),
-            )
+            .map(|row| {
+                Ok(
+                    Arc::new(PostgisLayer::from_row(row, self.pool.clone(), self.id)?)
+                        as SharedSource,
+                )
+            })
             .collect()
     }
 
@@ -187,12 +198,12 @@ pub struct PostgisLayer {
     def: LayerDef,
     storage: Storage,
     pool: PgPool,
-    tile_sql: String,
+    store_id: usize,
     features_sql: String,
 }
 
 impl PostgisLayer {
-    fn from_row(row: &PgRow, pool: PgPool) -> Result<Self, StoreError> {
+    fn from_row(row: &PgRow, pool: PgPool, store_id: usize) -> Result<Self, StoreError> {
         let (def, storage) = def_from_row(row)?;
         let id = def.id.clone();
         let bad = |reason: String| StoreError::Layer {
@@ -221,43 +232,27 @@ impl PostgisLayer {
                 .try_get::<Option<i16>, _>("thinned_up_to_zoom")?
                 .map(|z| z as u8),
         };
-        let (tile_sql, features_sql) = match storage {
-            Storage::Features => (
-                "SELECT p.feature_id AS id, ST_AsBinary(p.geom) AS wkb, f.properties
-                 FROM feature_parts p
-                 JOIN features f ON f.layer_id = p.layer_id AND f.id = p.feature_id
-                 WHERE p.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND p.layer_id = $5
-                 ORDER BY p.feature_id, p.part"
-                    .to_owned(),
-                "SELECT id, ST_AsBinary(geom) AS wkb, properties FROM features
+        let features_sql = match storage {
+            Storage::Features => "SELECT id, ST_AsBinary(geom) AS wkb, properties FROM features
                  WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
                    AND ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326))
                    AND layer_id = $5
                  ORDER BY id LIMIT $6"
-                    .to_owned(),
+                .to_owned(),
+            typed => format!(
+                "SELECT t.id, ST_AsBinary(t.geom) AS wkb, {TYPED_PROPERTIES} AS properties
+                 FROM {} t WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+                   AND ST_Intersects(t.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326))
+                 ORDER BY t.id LIMIT $5",
+                typed.table()
             ),
-            typed => {
-                let t = typed.table();
-                (
-                    format!(
-                        "SELECT t.id, ST_AsBinary(t.geom) AS wkb, t.extra || (to_jsonb(t) - 'geom' - 'id' - 'extra') AS properties
-                         FROM {t} t WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) ORDER BY t.id"
-                    ),
-                    format!(
-                        "SELECT t.id, ST_AsBinary(t.geom) AS wkb, t.extra || (to_jsonb(t) - 'geom' - 'id' - 'extra') AS properties
-                         FROM {t} t WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
-                           AND ST_Intersects(t.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326))
-                         ORDER BY t.id LIMIT $5"
-                    ),
-                )
-            }
         };
         Ok(PostgisLayer {
             info,
             def,
             storage,
             pool,
-            tile_sql,
+            store_id,
             features_sql,
         })
     }
@@ -422,6 +417,102 @@ fn def_from_row(row: &PgRow) -> Result<(LayerDef, Storage), StoreError> {
     Ok((def, storage))
 }
 
+impl PostgisLayer {
+    /// This layer's part of the query for one tile: rows of (layer, id, part, wkb,
+    /// properties) intersecting the envelope $1–$4; `layer_param` binds the layer id.
+    fn tile_branch(&self, index: usize, layer_param: Option<usize>) -> String {
+        match (self.storage, layer_param) {
+            (Storage::Features, Some(param)) => format!(
+                "SELECT {index} AS layer, p.feature_id AS id, p.part, ST_AsBinary(p.geom) AS wkb, f.properties
+                 FROM feature_parts p JOIN features f ON f.layer_id = p.layer_id AND f.id = p.feature_id
+                 WHERE p.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND p.layer_id = ${param}"
+            ),
+            (typed, _) => format!(
+                "SELECT {index} AS layer, t.id, 0 AS part, ST_AsBinary(t.geom) AS wkb, {TYPED_PROPERTIES} AS properties
+                 FROM {} t WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)",
+                typed.table()
+            ),
+        }
+    }
+
+    fn encode(&self, tile: TileId, features: &[Feature]) -> Result<TileBytes, SourceError> {
+        let mut enc = LayerEncoder::new(&self.info.id, tile);
+        let keys = self.def.properties.as_deref();
+        let tolerance = self.def.simplify_at(tile.z);
+        for f in features {
+            let shape = Shape::from_geometry(&f.geometry)
+                .map_err(|e| self.unavailable(format!("feature {}: {e}", f.id)))?;
+            let shape = shape.simplified_for_zoom(tile.z, self.info.maxzoom, tolerance);
+            encode_feature(&mut enc, f.id, &shape, None, &f.properties, keys);
+        }
+        Ok(enc.finish())
+    }
+}
+
+/// Draws several layers of one store for one tile with a single query (thinned zooms
+/// come from the cluster table, one query each). A composite tile of eight layers costs
+/// one round trip instead of eight.
+async fn draw_together(
+    layers: &[&PostgisLayer],
+    tile: TileId,
+) -> Result<Vec<TileBytes>, SourceError> {
+    let mut out = vec![TileBytes::new(); layers.len()];
+    let mut plain = Vec::new();
+    for (i, layer) in layers.iter().enumerate() {
+        if layer
+            .info
+            .thinned_up_to_zoom
+            .is_some_and(|deepest| tile.z <= deepest)
+        {
+            out[i] = layer.cluster_tile(tile).await?;
+        } else {
+            plain.push(i);
+        }
+    }
+    let Some(&first) = plain.first() else {
+        return Ok(out);
+    };
+    let mut layer_ids = Vec::new();
+    let branches: Vec<String> = plain
+        .iter()
+        .map(|&i| {
+            let param = (layers[i].storage == Storage::Features).then(|| {
+                layer_ids.push(layers[i].info.id.as_str());
+                4 + layer_ids.len()
+            });
+            layers[i].tile_branch(i, param)
+        })
+        .collect();
+    let sql = format!("{} ORDER BY layer, id, part", branches.join(" UNION ALL "));
+    let [w, s, e, n] = tile.lonlat_bounds(BUFFER);
+    let mut query = sqlx::query(AssertSqlSafe(sql))
+        .bind(w)
+        .bind(s)
+        .bind(e)
+        .bind(n);
+    for id in layer_ids {
+        query = query.bind(id);
+    }
+    let rows = query
+        .fetch_all(&layers[first].pool)
+        .await
+        .map_err(|e| layers[first].unavailable(e))?;
+    let mut start = 0;
+    while start < rows.len() {
+        let index = rows[start]
+            .try_get::<i32, _>("layer")
+            .map_err(|e| layers[first].unavailable(e))? as usize;
+        let mut end = start + 1;
+        while end < rows.len() && rows[end].try_get::<i32, _>("layer").ok() == Some(index as i32) {
+            end += 1;
+        }
+        let layer = layers[index];
+        out[index] = layer.encode(tile, &layer.features_from_rows(&rows[start..end])?)?;
+        start = end;
+    }
+    Ok(out)
+}
+
 /// One geometry from the parts of a multi-geometry (or the geometry itself).
 fn assemble(kind: GeometryKind, mut parts: Vec<Geometry<f64>>) -> Geometry<f64> {
     if parts.len() == 1 {
@@ -463,27 +554,7 @@ impl LayerSource for PostgisLayer {
     }
 
     async fn tile(&self, tile: TileId) -> Result<TileBytes, SourceError> {
-        if self
-            .info
-            .thinned_up_to_zoom
-            .is_some_and(|deepest| tile.z <= deepest)
-        {
-            return self.cluster_tile(tile).await;
-        }
-        let rows = self
-            .fetch(&self.tile_sql, tile.lonlat_bounds(BUFFER), None)
-            .await?;
-        let features = self.features_from_rows(&rows)?;
-        let mut enc = LayerEncoder::new(&self.info.id, tile);
-        let keys = self.def.properties.as_deref();
-        let tolerance = self.def.simplify_at(tile.z);
-        for f in &features {
-            let shape = Shape::from_geometry(&f.geometry)
-                .map_err(|e| self.unavailable(format!("feature {}: {e}", f.id)))?;
-            let shape = shape.simplified_for_zoom(tile.z, self.info.maxzoom, tolerance);
-            encode_feature(&mut enc, f.id, &shape, None, &f.properties, keys);
-        }
-        Ok(enc.finish())
+        Ok(draw_together(&[self], tile).await?.remove(0))
     }
 
     async fn features_in(&self, bbox: [f64; 4], limit: usize) -> Result<Vec<Feature>, SourceError> {
@@ -495,6 +566,30 @@ impl LayerSource for PostgisLayer {
             )
             .await?;
         self.features_from_rows(&rows)
+    }
+
+    fn batch_key(&self) -> Option<usize> {
+        Some(self.store_id)
+    }
+
+    async fn tile_batch(
+        &self,
+        layers: &[SharedSource],
+        tile: TileId,
+    ) -> Result<Vec<TileBytes>, SourceError> {
+        let ours: Vec<&PostgisLayer> = layers
+            .iter()
+            .map(|l| {
+                l.as_any()
+                    .downcast_ref::<PostgisLayer>()
+                    .expect("same batch key, same store")
+            })
+            .collect();
+        draw_together(&ours, tile).await
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

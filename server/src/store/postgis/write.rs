@@ -180,7 +180,7 @@ pub async fn replace_layer(
             let columns: Vec<String> = sqlx::query_scalar(
                 "SELECT column_name::text FROM information_schema.columns
                  WHERE table_schema = current_schema() AND table_name = $1
-                   AND column_name NOT IN ('id', 'geom', 'extra')
+                   AND column_name NOT IN ('id', 'geom', 'extra', 'properties')
                  ORDER BY ordinal_position",
             )
             .bind(table)
