@@ -470,3 +470,54 @@ fn gdal_reads_back_what_was_imported() {
     }
     let _ = std::fs::remove_file(&out);
 }
+
+#[test]
+fn tide_constants_and_tables_load_into_the_station_tables() {
+    use tidewatch::store::postgis::{store_tide_constants, store_tide_table};
+    use tidewatch_importers::tides::{
+        parse_constants, parse_tide_table, StationMeta, TideTableOptions,
+    };
+    let Some(db) = TestDb::create("tides") else {
+        return;
+    };
+    runtime().block_on(async {
+        let store = PostgisStore::connect(&db.url).await.unwrap();
+        store.migrate().await.unwrap();
+        let meta = StationMeta {
+            id: Some("shipu-est".into()),
+            name: Some("石浦 (estimate)".into()),
+            lon: Some(121.95),
+            lat: Some(29.2),
+            datum: Some("LAT".into()),
+        };
+        let csv = b"name,amplitude,phase\nM2,1.7,300\nS2,0.62,340\nK1,0.30,200\nO1,0.22,150\n";
+        let station = parse_constants("shipu.csv", csv, &meta).unwrap();
+        let id = store_tide_constants(&store, &station).await.unwrap();
+        // Loading again replaces the constants instead of adding to them.
+        assert_eq!(store_tide_constants(&store, &station).await.unwrap(), id);
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM tide_constituents WHERE station_id = $1")
+            .bind(id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 4);
+
+        let options = TideTableOptions { station: "shipu-est".into(), datum: Some("LAT".into()), time_zone: Some("Asia/Shanghai".into()) };
+        let table = parse_tide_table("t.csv", b"time,height,type\n2026-12-01 02:10,4.9,high\n2026-12-01 08:25,1.0,low\n", &options).unwrap();
+        assert_eq!(store_tide_table(&store, &table).await.unwrap(), 2);
+        // 02:10 in Shanghai is 18:10 UTC the day before.
+        let first: String = sqlx::query_scalar(
+            "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM tide_table_events WHERE station_id = $1 ORDER BY at LIMIT 1",
+        )
+        .bind(id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(first, "2026-11-30 18:10");
+
+        let mut orphan = table.clone();
+        orphan.station = "nowhere".into();
+        let err = store_tide_table(&store, &orphan).await.unwrap_err().to_string();
+        assert!(err.contains("nowhere"), "{err}");
+    });
+}

@@ -1,7 +1,7 @@
 //! The command-line side of imports, exports and the demo load: argument handling,
 //! a progress line for long imports, messages for people. The work is in the library.
 
-use crate::{ExportArgs, ImportArgs};
+use crate::{ExportArgs, ImportArgs, ImportTidesArgs, TideFileKind};
 use anyhow::{bail, Context};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -215,6 +215,46 @@ pub async fn demo_load(url: &str, config: &Config) -> anyhow::Result<()> {
     store.migrate().await?;
     for summary in tidewatch::import::load_demo_into_postgis(&store, &config.layers_dir).await? {
         println!("{}: {} features", summary.layer, summary.features);
+    }
+    Ok(())
+}
+
+pub async fn import_tides(args: ImportTidesArgs) -> anyhow::Result<()> {
+    use tidewatch_importers::tides::{
+        read_constants, read_tide_table, StationMeta, TideTableOptions,
+    };
+    let store = PostgisStore::connect(&args.database_url).await?;
+    store.check_schema().await?;
+    match args.kind {
+        TideFileKind::Constants => {
+            let meta = StationMeta {
+                id: args.station,
+                name: args.name,
+                lon: args.lon,
+                lat: args.lat,
+                datum: args.datum,
+            };
+            let station = read_constants(&args.file, &meta)?;
+            tidewatch::store::postgis::store_tide_constants(&store, &station).await?;
+            println!(
+                "station {}: {} constituents loaded",
+                station.id,
+                station.constituents.len()
+            );
+        }
+        TideFileKind::Table => {
+            let options = TideTableOptions {
+                station: args.station.context("a tide table needs --station")?,
+                datum: args.datum,
+                time_zone: args.time_zone,
+            };
+            let table = read_tide_table(&args.file, &options)?;
+            let n = tidewatch::store::postgis::store_tide_table(&store, &table).await?;
+            println!(
+                "station {}: {n} high and low waters loaded (datum {})",
+                table.station, table.datum
+            );
+        }
     }
     Ok(())
 }

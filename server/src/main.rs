@@ -34,6 +34,45 @@ enum Command {
     Import(ImportArgs),
     /// Write a layer out as GeoJSON or FlatGeobuf.
     Export(ExportArgs),
+    /// Load a tide station's harmonic constants (.json or .csv) or its tide table (.csv of
+    /// high and low waters) into PostGIS.
+    ImportTides(ImportTidesArgs),
+}
+
+#[derive(Args)]
+struct ImportTidesArgs {
+    /// Constants: TICON-4/Neaps JSON or CSV `name,amplitude,phase`; table: CSV `time,height,type`.
+    file: PathBuf,
+    /// What the file holds.
+    #[arg(long, value_enum)]
+    kind: TideFileKind,
+    /// Station id (required for CSV constants and for tables; overrides a JSON file's).
+    #[arg(long)]
+    station: Option<String>,
+    /// Station name (CSV constants).
+    #[arg(long)]
+    name: Option<String>,
+    /// Station longitude (CSV constants).
+    #[arg(long)]
+    lon: Option<f64>,
+    /// Station latitude (CSV constants).
+    #[arg(long)]
+    lat: Option<f64>,
+    /// Datum the heights refer to (e.g. LAT, 理论最低潮面), unless the file says.
+    #[arg(long)]
+    datum: Option<String>,
+    /// Time zone of table times without an offset: Asia/Shanghai, UTC, +08:00.
+    #[arg(long)]
+    time_zone: Option<String>,
+    /// PostGIS connection URL.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TideFileKind {
+    Constants,
+    Table,
 }
 
 #[derive(Args)]
@@ -269,6 +308,10 @@ fn main() -> anyhow::Result<()> {
         Command::Export(args) => {
             init_logging(LogFormat::Text);
             runtime()?.block_on(cli::export(args))
+        }
+        Command::ImportTides(args) => {
+            init_logging(LogFormat::Text);
+            runtime()?.block_on(cli::import_tides(args))
         }
     }
 }
