@@ -31,13 +31,7 @@ fn point(id: u64, lon: f64, lat: f64, properties: serde_json::Value) -> Feature 
 }
 
 fn def(id: &str, geometry: tidewatch_tiles::GeometryKind) -> LayerDef {
-    let mut d = read_layer_defs(&workspace_root().join("layers"))
-        .unwrap()
-        .remove(2); // piers
-    d.id = id.to_owned();
-    d.geometry = geometry;
-    d.properties = None;
-    d
+    LayerDef::new(id, geometry)
 }
 
 #[test]

@@ -70,22 +70,10 @@ fn main() {
         .collect();
     eprintln!("generated {POINTS} points in {:?}", t.elapsed());
 
-    let def = LayerDef {
-        id: "ais_positions".into(),
-        title: Title {
-            zh: "船位".into(),
-            en: "AIS positions".into(),
-        },
-        description: String::new(),
-        geometry: GeometryKind::Point,
-        file: "generated".into(),
-        minzoom: 0,
-        maxzoom: 14,
-        properties: None,
-        simplify_px: 0.5,
-        simplify_px_by_zoom: Default::default(),
-        max_points_per_tile: 4096,
-        attribution: String::new(),
+    let mut def = LayerDef::new("ais_positions", GeometryKind::Point);
+    def.title = Title {
+        zh: "船位".into(),
+        en: "AIS positions".into(),
     };
     let positions: Vec<(f64, f64)> = features
         .iter()

@@ -6,11 +6,11 @@ use anyhow::{bail, Context};
 use std::io::Write;
 use std::time::{Duration, Instant};
 use tidewatch::config::Config;
-use tidewatch::import::{store_layer, LayerRequest, Target};
-use tidewatch::layers::{read_layer_defs, Title};
+use tidewatch::import::{store_layer, Target};
+use tidewatch::layers::read_layer_defs;
 use tidewatch::store::embedded::EmbeddedLayer;
-use tidewatch::store::postgis::{PostgisStore, Storage};
-use tidewatch_importers::{Crs, ImportOptions, Progress};
+use tidewatch::store::postgis::PostgisStore;
+use tidewatch_importers::Progress;
 
 /// A progress line on stderr, shown only once a task has run for a second.
 struct ProgressLine {
@@ -70,20 +70,8 @@ fn progress_of(p: &Progress) -> (u64, Option<u64>) {
 }
 
 pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
-    let storage = match &args.kind {
-        Some(kind) => Storage::parse(kind).with_context(|| {
-            format!("unknown --kind {kind:?}; use pier, barrier, camera, radar or tide_station")
-        })?,
-        None => Storage::Features,
-    };
-    let options = ImportOptions {
-        crs: args.crs.as_deref().map(Crs::parse).transpose()?,
-        table: args.table.clone(),
-        lon_column: args.lon_column.clone(),
-        lat_column: args.lat_column.clone(),
-        wkt_column: args.wkt_column.clone(),
-        ..Default::default()
-    };
+    let options = args.choices.options()?;
+    let request = args.choices.request(&args.layer)?;
     let file = args.file.clone();
     let imported = tokio::task::spawn_blocking(move || {
         let mut line = ProgressLine::new("reading");
@@ -101,19 +89,6 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         args.file.display(),
         imported.source_crs
     );
-    let title = match (args.title_zh, args.title_en) {
-        (Some(zh), Some(en)) => Some(Title { zh, en }),
-        (Some(t), None) | (None, Some(t)) => Some(Title {
-            zh: t.clone(),
-            en: t,
-        }),
-        (None, None) => None,
-    };
-    let request = LayerRequest {
-        id: args.layer.clone(),
-        storage,
-        title,
-    };
     let defaults = Config::default();
     let layers_dir = args.layers_dir.unwrap_or(defaults.layers_dir);
     let import_dir = args.import_dir.unwrap_or(defaults.import_dir);

@@ -10,7 +10,7 @@ use crate::store::postgis::{
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use tidewatch_importers::{write_geojson, Imported};
+use tidewatch_importers::{write_geojson, Crs, ImportOptions, Imported};
 use tidewatch_tiles::GeometryKind;
 
 /// Where an import goes.
@@ -21,6 +21,78 @@ pub enum Target<'a> {
         layers_dir: &'a Path,
         import_dir: &'a Path,
     },
+}
+
+/// How to read a file and which layer to make of it: the options `tidewatch import` and
+/// the upload endpoint share (flags there, query parameters here).
+#[derive(Debug, Clone, Default, serde::Deserialize, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub struct ImportChoices {
+    /// The uploaded file's name, whose extension says the format (uploads only).
+    #[arg(skip)]
+    pub filename: Option<String>,
+    /// Source CRS when the file does not say (or says wrongly), e.g. EPSG:4550.
+    #[arg(long)]
+    pub crs: Option<String>,
+    /// Typed asset table to import into: pier, barrier, camera, radar or tide_station.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// GeoPackage table (when the file holds several).
+    #[arg(long)]
+    pub table: Option<String>,
+    /// CSV longitude (or x) column, when not auto-detected.
+    #[arg(long)]
+    pub lon_column: Option<String>,
+    /// CSV latitude (or y) column, when not auto-detected.
+    #[arg(long)]
+    pub lat_column: Option<String>,
+    /// CSV WKT geometry column, when not auto-detected.
+    #[arg(long)]
+    pub wkt_column: Option<String>,
+    /// Layer title in Chinese (new layers).
+    #[arg(long)]
+    pub title_zh: Option<String>,
+    /// Layer title in English (new layers).
+    #[arg(long)]
+    pub title_en: Option<String>,
+}
+
+impl ImportChoices {
+    pub fn options(&self) -> anyhow::Result<ImportOptions> {
+        Ok(ImportOptions {
+            crs: self.crs.as_deref().map(Crs::parse).transpose()?,
+            table: self.table.clone(),
+            lon_column: self.lon_column.clone(),
+            lat_column: self.lat_column.clone(),
+            wkt_column: self.wkt_column.clone(),
+            ..Default::default()
+        })
+    }
+
+    pub fn request(&self, id: &str) -> anyhow::Result<LayerRequest> {
+        let storage = match &self.kind {
+            Some(kind) => Storage::parse(kind).with_context(|| {
+                format!("unknown kind {kind:?}; use pier, barrier, camera, radar or tide_station")
+            })?,
+            None => Storage::Features,
+        };
+        let title = match (&self.title_zh, &self.title_en) {
+            (Some(zh), Some(en)) => Some(Title {
+                zh: zh.clone(),
+                en: en.clone(),
+            }),
+            (Some(t), None) | (None, Some(t)) => Some(Title {
+                zh: t.clone(),
+                en: t.clone(),
+            }),
+            (None, None) => None,
+        };
+        Ok(LayerRequest {
+            id: id.to_owned(),
+            storage,
+            title,
+        })
+    }
 }
 
 /// What the user asked for besides the file.
@@ -146,23 +218,7 @@ fn layer_def(
     geometry: GeometryKind,
     source_file: &str,
 ) -> anyhow::Result<LayerDef> {
-    let mut def = existing.unwrap_or_else(|| LayerDef {
-        id: request.id.clone(),
-        title: Title {
-            zh: request.id.clone(),
-            en: request.id.clone(),
-        },
-        description: String::new(),
-        geometry,
-        file: PathBuf::new(),
-        minzoom: 0,
-        maxzoom: 14,
-        properties: None,
-        simplify_px: 0.5,
-        simplify_px_by_zoom: Default::default(),
-        max_points_per_tile: 4096,
-        attribution: String::new(),
-    });
+    let mut def = existing.unwrap_or_else(|| LayerDef::new(&request.id, geometry));
     if def.geometry != geometry {
         bail!(
             "layer {:?} holds {:?} features; the file has {:?}",

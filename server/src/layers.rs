@@ -55,6 +55,27 @@ fn default_max_points() -> usize {
 }
 
 impl LayerDef {
+    /// A definition with the defaults a layer file may leave out; titles are the id.
+    pub fn new(id: &str, geometry: GeometryKind) -> Self {
+        LayerDef {
+            id: id.to_owned(),
+            title: Title {
+                zh: id.to_owned(),
+                en: id.to_owned(),
+            },
+            description: String::new(),
+            geometry,
+            file: PathBuf::new(),
+            minzoom: 0,
+            maxzoom: default_maxzoom(),
+            properties: None,
+            simplify_px: default_simplify(),
+            simplify_px_by_zoom: BTreeMap::new(),
+            max_points_per_tile: default_max_points(),
+            attribution: String::new(),
+        }
+    }
+
     /// Tolerance to simplify with at zoom `z`.
     pub fn simplify_at(&self, z: u8) -> f64 {
         self.simplify_px_by_zoom

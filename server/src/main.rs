@@ -102,30 +102,8 @@ struct ImportArgs {
     /// Layer id to create or replace.
     #[arg(long)]
     layer: String,
-    /// Source CRS when the file does not say (or says wrongly), e.g. EPSG:4550.
-    #[arg(long)]
-    crs: Option<String>,
-    /// Typed asset table to import into: pier, barrier, camera, radar or tide_station.
-    #[arg(long)]
-    kind: Option<String>,
-    /// GeoPackage table (when the file holds several).
-    #[arg(long)]
-    table: Option<String>,
-    /// CSV longitude (or x) column, when not auto-detected.
-    #[arg(long)]
-    lon_column: Option<String>,
-    /// CSV latitude (or y) column, when not auto-detected.
-    #[arg(long)]
-    lat_column: Option<String>,
-    /// CSV WKT geometry column, when not auto-detected.
-    #[arg(long)]
-    wkt_column: Option<String>,
-    /// Layer title in Chinese (new layers).
-    #[arg(long)]
-    title_zh: Option<String>,
-    /// Layer title in English (new layers).
-    #[arg(long)]
-    title_en: Option<String>,
+    #[command(flatten)]
+    choices: tidewatch::import::ImportChoices,
     /// PostGIS connection URL; without it the layer goes to the embedded store's folders.
     #[arg(long, env = "DATABASE_URL")]
     database_url: Option<String>,

@@ -3,38 +3,20 @@
 
 use super::{ApiError, ApiPath, ApiQuery, AppState};
 use crate::export::{flatgeobuf, geojson_chunks, Format};
-use crate::import::{store_layer, LayerRequest, Target};
-use crate::layers::Title;
-use crate::store::postgis::{ImportSummary, Storage};
+use crate::import::{store_layer, ImportChoices, Target};
+use crate::store::postgis::ImportSummary;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 use std::sync::Arc;
-use tidewatch_importers::{Crs, ImportOptions};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/layers/{id}/import", post(import))
         .route("/export/{file}", get(export))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ImportParams {
-    /// The uploaded file's name; its extension says the format.
-    filename: String,
-    crs: Option<String>,
-    kind: Option<String>,
-    table: Option<String>,
-    lon_column: Option<String>,
-    lat_column: Option<String>,
-    wkt_column: Option<String>,
-    title_zh: Option<String>,
-    title_en: Option<String>,
 }
 
 fn check_token(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
@@ -69,7 +51,7 @@ fn check_token(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
 async fn import(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(params): ApiQuery<ImportParams>,
+    ApiQuery(choices): ApiQuery<ImportChoices>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ImportSummary>, ApiError> {
@@ -93,28 +75,15 @@ async fn import(
         .await
         .map_err(|_| too_large())?;
 
-    let storage = match &params.kind {
-        Some(kind) => Storage::parse(kind).ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "unknown kind {kind:?}; use pier, barrier, camera, radar or tide_station"
-            ))
-        })?,
-        None => Storage::Features,
-    };
-    let options = ImportOptions {
-        crs: params
-            .crs
-            .as_deref()
-            .map(Crs::parse)
-            .transpose()
-            .map_err(|e| ApiError::bad_request(e.to_string()))?,
-        table: params.table.clone(),
-        lon_column: params.lon_column.clone(),
-        lat_column: params.lat_column.clone(),
-        wkt_column: params.wkt_column.clone(),
-        ..Default::default()
-    };
-    let filename = params.filename.clone();
+    let bad = |e: anyhow::Error| ApiError::bad_request(format!("{e:#}"));
+    let options = choices.options().map_err(bad)?;
+    let request = choices.request(&id).map_err(bad)?;
+    let filename = choices
+        .filename
+        .clone()
+        .ok_or_else(|| ApiError::bad_request("say the file's name: ?filename=piers.zip"))?;
+    let source = filename.clone();
+
     let imported = tokio::task::spawn_blocking(move || {
         tidewatch_importers::read_bytes_with(&filename, &bytes, &options, &mut |_| {})
     })
@@ -122,15 +91,6 @@ async fn import(
     .map_err(|e| ApiError::internal(format!("import task failed: {e}")))?
     .map_err(|e| ApiError::bad_request(e.to_string()))?;
 
-    let title = match (params.title_zh, params.title_en) {
-        (Some(zh), Some(en)) => Some(Title { zh, en }),
-        (Some(t), None) | (None, Some(t)) => Some(Title {
-            zh: t.clone(),
-            en: t,
-        }),
-        (None, None) => None,
-    };
-    let request = LayerRequest { id, storage, title };
     let target = match &state.postgis {
         Some(store) => Target::Postgis(store),
         None => Target::Embedded {
@@ -138,7 +98,7 @@ async fn import(
             import_dir: &state.config.import_dir,
         },
     };
-    let stored = store_layer(target, &request, imported, &params.filename, &mut |_| {})
+    let stored = store_layer(target, &request, imported, &source, &mut |_| {})
         .await
         .map_err(|e| ApiError::bad_request(format!("{e:#}")))?;
     match (stored.embedded, &state.postgis) {

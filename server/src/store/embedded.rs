@@ -1,9 +1,11 @@
 //! The embedded store: a layer's features in memory, indexed by an R-tree over their
 //! Web Mercator bounds, with geometry prepared per zoom for tiling.
 
-use super::{encode_feature, field_types, LayerInfo, LayerSource, SourceError};
+use super::{
+    encode_feature, field_types, point_pyramid, prepare_shapes, LayerInfo, LayerSource, SourceError,
+};
 use crate::layers::LayerDef;
-use anyhow::{bail, Context};
+
 use geo::{Intersects, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
@@ -35,23 +37,11 @@ impl EmbeddedLayer {
     }
 
     pub fn from_features(def: &LayerDef, features: Vec<Feature>) -> anyhow::Result<Self> {
-        let mut shapes = Vec::with_capacity(features.len());
-        for (i, f) in features.iter().enumerate() {
-            let shape = Shape::from_geometry(&f.geometry)
-                .with_context(|| format!("layer {}: feature {i} (id {})", def.id, f.id))?;
-            if shape.kind() != def.geometry {
-                bail!(
-                    "layer {}: feature {i} (id {}) is a {:?}, but the layer is declared {:?}",
-                    def.id,
-                    f.id,
-                    shape.kind(),
-                    def.geometry
-                );
-            }
-            shapes.push(ZoomShapes::build(shape, def.minzoom, def.maxzoom, |z| {
-                def.simplify_at(z)
-            }));
-        }
+        let shapes: Vec<ZoomShapes> = prepare_shapes(def.geometry, &features)
+            .map_err(|e| anyhow::anyhow!("layer {}: {e}", def.id))?
+            .into_iter()
+            .map(|shape| ZoomShapes::build(shape, def.minzoom, def.maxzoom, |z| def.simplify_at(z)))
+            .collect();
         let index = RTree::bulk_load(
             shapes
                 .iter()
@@ -67,14 +57,11 @@ impl EmbeddedLayer {
                 .collect(),
         );
         let pyramid = (def.geometry == GeometryKind::Point).then(|| {
-            let points: Vec<_> = shapes
-                .iter()
-                .map(|s| match s.full() {
-                    Shape::Points(p) => p[0],
-                    _ => unreachable!("point layers hold points"),
-                })
-                .collect();
-            PointPyramid::build(&points, def.maxzoom, def.max_points_per_tile)
+            point_pyramid(
+                shapes.iter().map(ZoomShapes::full),
+                def.maxzoom,
+                def.max_points_per_tile,
+            )
         });
         let thinned_up_to_zoom = pyramid
             .as_ref()
@@ -94,9 +81,7 @@ impl EmbeddedLayer {
                 thinned_up_to_zoom.is_some(),
             ),
             attribution: def.attribution.clone(),
-            thinned_up_to_zoom: pyramid
-                .as_ref()
-                .and_then(PointPyramid::deepest_thinned_zoom),
+            thinned_up_to_zoom,
         };
         Ok(EmbeddedLayer {
             info,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use tidewatch_importers::Feature;
-use tidewatch_tiles::{GeometryKind, LayerEncoder, Shape, TileBytes, TileId};
+use tidewatch_tiles::{GeometryKind, LayerEncoder, PointPyramid, Shape, TileBytes, TileId};
 
 /// What a catalog, a TileJSON document or a style needs to know about a layer.
 #[derive(Debug, Clone, Serialize)]
@@ -131,4 +131,41 @@ pub fn field_types(
         fields.insert("point_count".to_owned(), "Number".to_owned());
     }
     fields
+}
+
+/// Projects every feature for tiling, checking it has the layer's geometry type. The
+/// error names the feature.
+pub fn prepare_shapes(geometry: GeometryKind, features: &[Feature]) -> Result<Vec<Shape>, String> {
+    features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let shape = Shape::from_geometry(&f.geometry)
+                .map_err(|e| format!("feature {i} (id {}): {e}", f.id))?;
+            if shape.kind() != geometry {
+                return Err(format!(
+                    "feature {i} (id {}) is a {:?}, but the layer is {:?}",
+                    f.id,
+                    shape.kind(),
+                    geometry
+                ));
+            }
+            Ok(shape)
+        })
+        .collect()
+}
+
+/// The cluster pyramid of a point layer (each feature's first point).
+pub fn point_pyramid<'a>(
+    shapes: impl Iterator<Item = &'a Shape>,
+    max_zoom: u8,
+    max_points_per_tile: usize,
+) -> PointPyramid {
+    let points: Vec<_> = shapes
+        .map(|s| match s {
+            Shape::Points(p) => p[0],
+            _ => unreachable!("point layers hold points"),
+        })
+        .collect();
+    PointPyramid::build(&points, max_zoom, max_points_per_tile)
 }

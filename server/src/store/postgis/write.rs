@@ -3,7 +3,7 @@
 
 use super::{PostgisStore, Storage, StoreError};
 use crate::layers::{is_valid_id, LayerDef};
-use crate::store::field_types;
+use crate::store::{field_types, point_pyramid, prepare_shapes};
 use geo::Geometry;
 use geozero::{CoordDimensions, ToWkb};
 use serde_json::Value;
@@ -51,31 +51,9 @@ pub async fn replace_layer(
             storage.table()
         )));
     }
-    let mut shapes = Vec::with_capacity(features.len());
-    for (i, f) in features.iter().enumerate() {
-        let shape = Shape::from_geometry(&f.geometry)
-            .map_err(|e| layer_err(format!("feature {i}: {e}")))?;
-        if shape.kind() != def.geometry {
-            return Err(layer_err(format!(
-                "feature {i} (id {}) is a {:?}, but the layer is {:?}",
-                f.id,
-                shape.kind(),
-                def.geometry
-            )));
-        }
-        shapes.push(shape);
-    }
-    let pyramid =
-        (storage == Storage::Features && def.geometry == GeometryKind::Point).then(|| {
-            let points: Vec<_> = shapes
-                .iter()
-                .map(|s| match s {
-                    Shape::Points(p) => p[0],
-                    _ => unreachable!("checked: point layer"),
-                })
-                .collect();
-            PointPyramid::build(&points, def.maxzoom, def.max_points_per_tile)
-        });
+    let shapes = prepare_shapes(def.geometry, features).map_err(layer_err)?;
+    let pyramid = (storage == Storage::Features && def.geometry == GeometryKind::Point)
+        .then(|| point_pyramid(shapes.iter(), def.maxzoom, def.max_points_per_tile));
     let thinned = pyramid
         .as_ref()
         .and_then(PointPyramid::deepest_thinned_zoom);
