@@ -33,6 +33,8 @@ pub struct Config {
     pub max_upload_mb: u64,
     /// Where imports into the embedded store write their GeoJSON files.
     pub import_dir: PathBuf,
+    /// Largest `limit` an OGC API items request may ask for.
+    pub ogc_max_limit: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -57,6 +59,7 @@ impl Default for Config {
             admin_token: None,
             max_upload_mb: 512,
             import_dir: project_dir("data").join("imported"),
+            ogc_max_limit: 10_000,
         }
     }
 }

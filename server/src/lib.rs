@@ -7,6 +7,7 @@ pub mod export;
 pub mod http;
 pub mod import;
 pub mod layers;
+pub mod ogc;
 pub mod serve;
 pub mod store;
 pub mod tile_service;

@@ -5,6 +5,7 @@ mod admin;
 mod error;
 mod extract;
 mod meta;
+mod ogc;
 mod styles;
 mod tiles;
 mod web;
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tiles::routes())
         .merge(admin::routes())
         .merge(meta::routes())
+        .merge(ogc::routes())
         .merge(styles::routes())
         .merge(web::routes())
         .fallback(not_found)

@@ -12,7 +12,6 @@ use tidewatch_glyphs::{parse_range, GlyphFont};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { asset("index.html") }))
         .route(
             "/static/{file}",
             get(|ApiPath(file): ApiPath<String>| async move { asset(&file) }),
@@ -56,7 +55,8 @@ const ASSETS: &[(&str, &[u8], &str)] = &[
     ),
 ];
 
-fn asset(name: &str) -> Response {
+/// A compiled-in file (`/` serves `index.html` from `ogc.rs`, which negotiates).
+pub(super) fn asset(name: &str) -> Response {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
         Some((_, bytes, mime)) => (
             [

@@ -5,6 +5,7 @@ use super::{
     encode_feature, field_types, point_pyramid, prepare_shapes, LayerInfo, LayerSource, SourceError,
 };
 use crate::layers::LayerDef;
+use crate::ogc::{sort_features, ItemsPage, ItemsQuery};
 
 use geo::{Intersects, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -145,6 +146,15 @@ impl EmbeddedLayer {
 
     /// Features whose geometry intersects a lon/lat box.
     pub fn features_intersecting(&self, bbox: [f64; 4], limit: usize) -> Vec<Feature> {
+        self.indexes_intersecting(bbox)
+            .into_iter()
+            .take(limit)
+            .map(|i| self.features[i].clone())
+            .collect()
+    }
+
+    /// Indexes of the features whose geometry intersects a lon/lat box, in file order.
+    fn indexes_intersecting(&self, bbox: [f64; 4]) -> Vec<usize> {
         let [w, s, e, n] = bbox;
         let (x0, y1) = lonlat_to_world(w, s);
         let (x1, y0) = lonlat_to_world(e, n);
@@ -157,11 +167,31 @@ impl EmbeddedLayer {
         hits.sort_unstable();
         hits.dedup();
         hits.into_iter()
-            .map(|i| &self.features[i as usize])
-            .filter(|f| f.geometry.intersects(&rect))
-            .take(limit)
-            .cloned()
+            .map(|i| i as usize)
+            .filter(|&i| self.features[i].geometry.intersects(&rect))
             .collect()
+    }
+
+    /// One page of an items query, from memory.
+    pub fn items_page(&self, query: &ItemsQuery) -> ItemsPage {
+        let mut matched: Vec<&Feature> = match query.bbox {
+            Some(bbox) => self
+                .indexes_intersecting(bbox)
+                .into_iter()
+                .map(|i| &self.features[i])
+                .collect(),
+            None => self.features.iter().collect(),
+        };
+        sort_features(&mut matched, &query.sortby);
+        ItemsPage {
+            number_matched: matched.len(),
+            features: matched
+                .into_iter()
+                .skip(query.offset)
+                .take(query.limit)
+                .cloned()
+                .collect(),
+        }
     }
 
     /// The prepared shape of feature index `i` at zoom `z` (for tests and analyses).
@@ -186,6 +216,14 @@ impl LayerSource for EmbeddedLayer {
 
     async fn features_in(&self, bbox: [f64; 4], limit: usize) -> Result<Vec<Feature>, SourceError> {
         Ok(self.features_intersecting(bbox, limit))
+    }
+
+    async fn items(&self, query: &ItemsQuery) -> Result<ItemsPage, SourceError> {
+        Ok(self.items_page(query))
+    }
+
+    async fn feature(&self, id: u64) -> Result<Option<Feature>, SourceError> {
+        Ok(self.features.iter().find(|f| f.id == id).cloned())
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod postgis;
 
 use crate::layers::Title;
+use crate::ogc::{ItemsPage, ItemsQuery};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -50,6 +51,14 @@ pub trait LayerSource: Send + Sync {
 
     /// Features whose geometry intersects `bbox` (`[west, south, east, north]`), at most `limit`.
     async fn features_in(&self, bbox: [f64; 4], limit: usize) -> Result<Vec<Feature>, SourceError>;
+
+    /// One page of an OGC API items query: features intersecting the query's bbox (all
+    /// when none), ordered by its sort keys and then by id (stable paging), `offset` and
+    /// `limit` applied, with the number of all matching features.
+    async fn items(&self, query: &ItemsQuery) -> Result<ItemsPage, SourceError>;
+
+    /// One feature by id.
+    async fn feature(&self, id: u64) -> Result<Option<Feature>, SourceError>;
 
     /// Sources that live in one store and can be drawn together (one database round trip
     /// for a composite tile) return the same key.

@@ -15,6 +15,7 @@ pub use write::{replace_layer, ImportSummary};
 use super::{encode_feature, LayerInfo, LayerSource, SourceError};
 use crate::catalog::SharedSource;
 use crate::layers::{LayerDef, Title};
+use crate::ogc::{compare_by_keys, ItemsPage, ItemsQuery};
 use geo::{Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use geozero::wkb::Wkb;
 use geozero::ToGeo;
@@ -379,6 +380,178 @@ impl PostgisLayer {
     }
 }
 
+/// A bound query parameter of an items query.
+enum Arg {
+    Text(String),
+    Float(f64),
+    Int(i64),
+    Ints(Vec<i64>),
+}
+
+/// SQL text built from fixed fragments, with every value bound as a parameter.
+#[derive(Default)]
+struct Bound {
+    args: Vec<Arg>,
+}
+
+impl Bound {
+    /// Adds a parameter and returns its placeholder (`$n`).
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+
+    async fn fetch(self, sql: String, pool: &PgPool) -> Result<Vec<PgRow>, sqlx::Error> {
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for a in self.args {
+            q = match a {
+                Arg::Text(v) => q.bind(v),
+                Arg::Float(v) => q.bind(v),
+                Arg::Int(v) => q.bind(v),
+                Arg::Ints(v) => q.bind(v),
+            };
+        }
+        q.fetch_all(pool).await
+    }
+}
+
+impl PostgisLayer {
+    /// `FROM <table> t WHERE …`: this layer's rows, intersecting `bbox` when given. The
+    /// table name comes from [`Storage`]; the layer id and box are parameters.
+    fn items_scope(&self, b: &mut Bound, bbox: Option<[f64; 4]>) -> String {
+        let mut sql = format!("FROM {} t WHERE true", self.storage.table());
+        if self.storage == Storage::Features {
+            sql += &format!(
+                " AND t.layer_id = {}",
+                b.arg(Arg::Text(self.info.id.clone()))
+            );
+        }
+        if let Some(bbox) = bbox {
+            let [w, s, e, n] = bbox.map(|v| b.arg(Arg::Float(v)));
+            let env = format!("ST_MakeEnvelope({w}, {s}, {e}, {n}, 4326)");
+            sql += &format!(" AND t.geom && {env} AND ST_Intersects(t.geom, {env})");
+        }
+        sql
+    }
+
+    /// The features of these ids, in the order given.
+    async fn features_by_id(&self, ids: &[i64]) -> Result<Vec<Feature>, SourceError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b = Bound::default();
+        let scope = self.items_scope(&mut b, None);
+        let list = b.arg(Arg::Ints(ids.to_vec()));
+        let sql = format!(
+            "SELECT t.id, ST_AsBinary(t.geom) AS wkb, t.properties AS properties {scope}
+             AND t.id = ANY({list}) ORDER BY t.id"
+        );
+        let rows = b
+            .fetch(sql, &self.pool)
+            .await
+            .map_err(|e| self.unavailable(e))?;
+        let mut found: BTreeMap<u64, Feature> = self
+            .features_from_rows(&rows)?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(&(*id as u64)))
+            .collect())
+    }
+
+    async fn count(&self, bbox: Option<[f64; 4]>) -> Result<usize, SourceError> {
+        let mut b = Bound::default();
+        let sql = format!("SELECT count(*) AS n {}", self.items_scope(&mut b, bbox));
+        let rows = b
+            .fetch(sql, &self.pool)
+            .await
+            .map_err(|e| self.unavailable(e))?;
+        let n: i64 = rows[0].try_get("n").map_err(|e| self.unavailable(e))?;
+        Ok(n as usize)
+    }
+
+    /// Ordered by id: one query, the page and the total (`count(*) OVER ()`).
+    async fn items_by_id(&self, query: &ItemsQuery) -> Result<ItemsPage, SourceError> {
+        let mut b = Bound::default();
+        let scope = self.items_scope(&mut b, query.bbox);
+        let limit = b.arg(Arg::Int(query.limit.min(i64::MAX as usize) as i64));
+        let offset = b.arg(Arg::Int(query.offset.min(i64::MAX as usize) as i64));
+        let sql = format!(
+            "SELECT t.id, ST_AsBinary(t.geom) AS wkb, t.properties AS properties,
+                    count(*) OVER () AS matched
+             {scope} ORDER BY t.id LIMIT {limit} OFFSET {offset}"
+        );
+        let rows = b
+            .fetch(sql, &self.pool)
+            .await
+            .map_err(|e| self.unavailable(e))?;
+        let number_matched = match rows.first() {
+            Some(row) => row
+                .try_get::<i64, _>("matched")
+                .map_err(|e| self.unavailable(e))? as usize,
+            // Past the end, or nothing matches: the window gave no row to count with.
+            None if query.offset > 0 => self.count(query.bbox).await?,
+            None => 0,
+        };
+        Ok(ItemsPage {
+            features: self.features_from_rows(&rows)?,
+            number_matched,
+        })
+    }
+
+    /// Ordered by properties: the ids and sort values of every match (each property name
+    /// a bound parameter, `t.properties -> $n`), ordered in Rust exactly as the embedded
+    /// store orders them (numbers numerically, strings by code point, nulls last, then id),
+    /// then the page's features by id.
+    async fn items_sorted(&self, query: &ItemsQuery) -> Result<ItemsPage, SourceError> {
+        let mut b = Bound::default();
+        let values: Vec<String> = query
+            .sortby
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                format!(
+                    "t.properties -> {} AS s{i}",
+                    b.arg(Arg::Text(k.property.clone()))
+                )
+            })
+            .collect();
+        let scope = self.items_scope(&mut b, query.bbox);
+        let sql = format!("SELECT t.id, {} {scope}", values.join(", "));
+        let rows = b
+            .fetch(sql, &self.pool)
+            .await
+            .map_err(|e| self.unavailable(e))?;
+        let mut keyed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.try_get("id").map_err(|e| self.unavailable(e))?;
+            let mut vals = Vec::with_capacity(query.sortby.len());
+            for i in 0..query.sortby.len() {
+                vals.push(
+                    row.try_get::<Option<Value>, _>(i + 1)
+                        .map_err(|e| self.unavailable(e))?,
+                );
+            }
+            keyed.push((id, vals));
+        }
+        keyed.sort_by(|(a, va), (b, vb)| {
+            compare_by_keys(&query.sortby, (*a as u64, va), (*b as u64, vb))
+        });
+        let page: Vec<i64> = keyed
+            .iter()
+            .skip(query.offset)
+            .take(query.limit)
+            .map(|(id, _)| *id)
+            .collect();
+        Ok(ItemsPage {
+            features: self.features_by_id(&page).await?,
+            number_matched: keyed.len(),
+        })
+    }
+}
+
 /// The layer definition and storage a registry row describes.
 fn def_from_row(row: &PgRow) -> Result<(LayerDef, Storage), StoreError> {
     let id: String = row.try_get("id")?;
@@ -566,6 +739,21 @@ impl LayerSource for PostgisLayer {
             )
             .await?;
         self.features_from_rows(&rows)
+    }
+
+    async fn items(&self, query: &ItemsQuery) -> Result<ItemsPage, SourceError> {
+        if query.sortby.is_empty() {
+            self.items_by_id(query).await
+        } else {
+            self.items_sorted(query).await
+        }
+    }
+
+    async fn feature(&self, id: u64) -> Result<Option<Feature>, SourceError> {
+        let Ok(id) = i64::try_from(id) else {
+            return Ok(None);
+        };
+        Ok(self.features_by_id(&[id]).await?.pop())
     }
 
     fn batch_key(&self) -> Option<usize> {
