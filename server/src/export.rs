@@ -71,6 +71,17 @@ fn feature_json(f: &Feature) -> serde_json::Value {
 
 /// A FlatGeobuf file (EPSG:4326, with a spatial index) of the features.
 pub fn flatgeobuf(name: &str, kind: GeometryKind, features: &[Feature]) -> anyhow::Result<Vec<u8>> {
+    flatgeobuf_with(name, kind, features, true)
+}
+
+/// A FlatGeobuf file (EPSG:4326) of the features; with `index`, a spatial index (which
+/// reorders the features), without one, the features in the order given.
+pub fn flatgeobuf_with(
+    name: &str,
+    kind: GeometryKind,
+    features: &[Feature],
+    index: bool,
+) -> anyhow::Result<Vec<u8>> {
     let geometry_type = match kind {
         GeometryKind::Point => GeometryType::Point,
         GeometryKind::Line => GeometryType::MultiLineString,
@@ -82,6 +93,7 @@ pub fn flatgeobuf(name: &str, kind: GeometryKind, features: &[Feature]) -> anyho
             ..Default::default()
         },
         promote_to_multi: true,
+        write_index: index,
         ..Default::default()
     };
     let mut fgb = FgbWriter::create_with_options(name, geometry_type, options)?;

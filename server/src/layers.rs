@@ -42,6 +42,10 @@ pub struct LayerDef {
     pub max_points_per_tile: usize,
     #[serde(default)]
     pub attribution: String,
+    /// A property holding each feature's time (RFC 3339 date-time or date), which the
+    /// OGC API `datetime` parameter filters on. Embedded store only, so far.
+    #[serde(default)]
+    pub time_property: Option<String>,
 }
 
 fn default_maxzoom() -> u8 {
@@ -73,6 +77,7 @@ impl LayerDef {
             simplify_px_by_zoom: BTreeMap::new(),
             max_points_per_tile: default_max_points(),
             attribution: String::new(),
+            time_property: None,
         }
     }
 

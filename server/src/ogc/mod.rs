@@ -2,6 +2,13 @@
 //! building the response documents. No HTTP here: handlers in `http/ogc.rs` call in with
 //! the base URL, the layer's metadata and what the store returned.
 
+pub mod cql2;
+pub mod crs;
+pub mod datetime;
+pub mod format;
+pub mod html;
+pub mod openapi;
+
 use crate::store::LayerInfo;
 use serde_json::{json, Map, Value};
 use std::cmp::Ordering;
@@ -12,9 +19,18 @@ pub const EPSG4326: &str = "http://www.opengis.net/def/crs/EPSG/0/4326";
 pub const GEOJSON: &str = "application/geo+json";
 
 /// Conformance classes this server implements.
-pub const CONFORMANCE: [&str; 2] = [
+pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    crs::CONFORMANCE_CRS,
+    cql2::CONFORMANCE[0],
+    cql2::CONFORMANCE[1],
+    cql2::CONFORMANCE[2],
+    cql2::CONFORMANCE[3],
+    cql2::CONFORMANCE[4],
+    cql2::CONFORMANCE[5],
+    cql2::CONFORMANCE[6],
 ];
 
 /// Default page size of `/items` when the request names none.
@@ -39,6 +55,12 @@ pub struct ItemsQuery {
     /// Properties to return (`None`: all).
     pub properties: Option<Vec<String>>,
     pub sortby: Vec<SortKey>,
+    /// The CRS of the returned geometries (`crs`): an EPSG code, `None` for CRS84.
+    pub crs: Option<u32>,
+    /// The `datetime` instant or interval.
+    pub datetime: Option<datetime::TimeRange>,
+    /// The CQL2 `filter` (Part 3), parsed and checked against the layer.
+    pub filter: Option<cql2::ItemsFilter>,
 }
 
 /// One page of an items query: the features in order and how many match in all.
@@ -77,14 +99,31 @@ fn unknown_property(info: &LayerInfo, param: &str, name: &str) -> String {
 
 /// Checks the `f` parameter (only JSON/GeoJSON is served so far).
 pub fn check_format(f: &str) -> Result<(), String> {
-    match f {
-        "json" | "geojson" => Ok(()),
-        other => Err(format!(
-            "f={:?} is not supported; this server answers f=json",
-            other.chars().take(40).collect::<String>()
+    match format::Format::from_param(f) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "f={:?} is not supported; this server answers f=json, f=html, f=fgb",
+            f.chars().take(40).collect::<String>()
         )),
     }
 }
+
+/// Every query parameter `/collections/{id}/items` takes (the OpenAPI document lists them
+/// from here too).
+pub const ITEMS_PARAMETERS: [&str; 12] = [
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "datetime",
+    "limit",
+    "offset",
+    "properties",
+    "sortby",
+    "f",
+];
 
 /// Parses and validates the query parameters of `/collections/{id}/items`.
 pub fn parse_items_query(
@@ -93,22 +132,13 @@ pub fn parse_items_query(
     max_limit: usize,
 ) -> Result<ItemsQuery, String> {
     let max_limit = max_limit.max(1);
-    const KNOWN: [&str; 7] = [
-        "bbox",
-        "bbox-crs",
-        "limit",
-        "offset",
-        "properties",
-        "sortby",
-        "f",
-    ];
     let mut seen: Vec<&str> = Vec::new();
     for (k, _) in params {
-        if !KNOWN.contains(&k.as_str()) {
+        if !ITEMS_PARAMETERS.contains(&k.as_str()) {
             return Err(format!(
                 "unknown query parameter {:?}; items take {}",
                 k.chars().take(60).collect::<String>(),
-                KNOWN.join(", ")
+                ITEMS_PARAMETERS.join(", ")
             ));
         }
         if seen.contains(&k.as_str()) {
@@ -125,23 +155,26 @@ pub fn parse_items_query(
     if let Some(f) = get("f") {
         check_format(f)?;
     }
-    let bbox_crs = match get("bbox-crs") {
+    let datetime = get("datetime").map(datetime::parse).transpose()?;
+    let crs = match get("crs") {
         None => None,
-        Some(c) if c == CRS84 || c == EPSG4326 => Some(c.to_owned()),
-        Some(c) => {
-            return Err(format!(
-                "bbox-crs {:?} is not supported; supported: {CRS84}, {EPSG4326}",
-                c.chars().take(100).collect::<String>()
-            ))
-        }
+        Some(c) => crs::parse_uri("crs", c)?,
+    };
+    let bbox_epsg = match get("bbox-crs") {
+        None => None,
+        Some(c) => crs::parse_uri("bbox-crs", c)?,
     };
     let bbox = match get("bbox") {
         None => None,
-        Some(text) => Some(parse_bbox(text, bbox_crs.as_deref() == Some(EPSG4326))?),
+        Some(text) => Some(crs::bbox_to_crs84(text, bbox_epsg)?),
     };
-    if bbox_crs.is_some() && bbox.is_none() {
+    if get("bbox-crs").is_some() && bbox.is_none() {
         return Err("bbox-crs is given without bbox".to_owned());
     }
+    // Links repeat a geographic bbox-crs; other boxes are carried converted to CRS84.
+    let bbox_crs = get("bbox-crs")
+        .filter(|c| crs::keep_in_links(c))
+        .map(str::to_owned);
     let limit = match get("limit") {
         None => DEFAULT_LIMIT.min(max_limit),
         Some(text) => match text.parse::<usize>() {
@@ -204,6 +237,9 @@ pub fn parse_items_query(
         offset,
         properties,
         sortby,
+        crs,
+        datetime,
+        filter: cql2::items_filter(|k| get(k).map(str::to_owned), info)?,
     })
 }
 
@@ -328,6 +364,7 @@ pub fn landing(base: &str) -> Value {
         "links": [
             {"rel": "self", "type": "application/json", "title": "This document", "href": format!("{base}/?f=json")},
             {"rel": "alternate", "type": "text/html", "title": "The map", "href": format!("{base}/")},
+            {"rel": "service-desc", "type": openapi::OPENAPI_JSON, "title": "The API definition (OpenAPI 3.0)", "href": format!("{base}/api")},
             {"rel": "conformance", "type": "application/json", "title": "Conformance classes", "href": format!("{base}/conformance")},
             {"rel": "data", "type": "application/json", "title": "Collections", "href": format!("{base}/collections")},
         ]
@@ -346,13 +383,14 @@ pub fn collection(base: &str, info: &LayerInfo) -> Value {
         "title": title(info),
         "description": info.description,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": crs::supported(),
         "storageCrs": CRS84,
         "extent": {
             "spatial": { "bbox": [info.bounds], "crs": CRS84 }
         },
         "links": [
             {"rel": "self", "type": "application/json", "title": "This collection", "href": url},
+            {"rel": "alternate", "type": "text/html", "title": "This collection as HTML", "href": format!("{url}?f=html")},
             {"rel": "items", "type": GEOJSON, "title": "Features", "href": format!("{url}/items")},
             {"rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json",
              "title": "Queryable properties", "href": format!("{url}/queryables")},
@@ -364,6 +402,7 @@ pub fn collections(base: &str, infos: &[&LayerInfo]) -> Value {
     json!({
         "links": [
             {"rel": "self", "type": "application/json", "title": "Collections", "href": format!("{base}/collections")},
+            {"rel": "alternate", "type": "text/html", "title": "Collections as HTML", "href": format!("{base}/collections?f=html")},
         ],
         "collections": infos.iter().map(|i| collection(base, i)).collect::<Vec<_>>(),
     })
@@ -392,6 +431,7 @@ pub fn feature_document(base: &str, info: &LayerInfo, f: &Feature) -> Value {
     let mut v = feature_json(f, None);
     v["links"] = json!([
         {"rel": "self", "type": GEOJSON, "title": "This feature", "href": format!("{collection}/items/{}", f.id)},
+        {"rel": "alternate", "type": "text/html", "title": "This feature as HTML", "href": format!("{collection}/items/{}?f=html", f.id)},
         {"rel": "collection", "type": "application/json", "title": title(info), "href": collection},
     ]);
     v
@@ -411,6 +451,12 @@ pub fn items_url(base: &str, info: &LayerInfo, q: &ItemsQuery, offset: usize) ->
     }
     if let Some(crs) = &q.bbox_crs {
         params.push(format!("bbox-crs={}", encode(crs)));
+    }
+    if let Some(range) = &q.datetime {
+        params.push(format!("datetime={}", encode(&range.text)));
+    }
+    if let Some(code) = q.crs {
+        params.push(format!("crs={}", encode(&crs::uri(Some(code)))));
     }
     params.push(format!("limit={}", q.limit));
     if offset > 0 {
@@ -440,6 +486,9 @@ pub fn items_url(base: &str, info: &LayerInfo, q: &ItemsQuery, offset: usize) ->
                 .join(",")
         ));
     }
+    if let Some(f) = &q.filter {
+        params.extend(f.url_params(encode));
+    }
     format!("{base}/collections/{}/items?{}", info.id, params.join("&"))
 }
 
@@ -454,6 +503,10 @@ pub fn items_document(
     let returned = page.features.len();
     let mut links = vec![
         json!({"rel": "self", "type": GEOJSON, "title": "This page", "href": items_url(base, info, q, q.offset)}),
+        json!({"rel": "alternate", "type": "text/html", "title": "This page as HTML",
+               "href": format!("{}&f=html", items_url(base, info, q, q.offset))}),
+        json!({"rel": "alternate", "type": format::FLATGEOBUF, "title": "This page as FlatGeobuf",
+               "href": format!("{}&f=fgb", items_url(base, info, q, q.offset))}),
         json!({"rel": "collection", "type": "application/json", "title": title(info),
                "href": format!("{base}/collections/{}", info.id)}),
     ];
@@ -572,6 +625,7 @@ mod tests {
             ]),
             attribution: String::new(),
             thinned_up_to_zoom: None,
+            time_property: None,
         }
     }
 
@@ -638,7 +692,7 @@ mod tests {
                 &[("sortby", "name;DROP TABLE layers")],
                 "no property \"name;DROP TABLE layers\"",
             ),
-            (&[("f", "html")], "not supported"),
+            (&[("f", "xml")], "not supported"),
         ];
         for (q, want) in cases {
             let err = parse(q).unwrap_err();

@@ -83,6 +83,7 @@ impl EmbeddedLayer {
             ),
             attribution: def.attribution.clone(),
             thinned_up_to_zoom,
+            time_property: def.time_property.clone(),
         };
         Ok(EmbeddedLayer {
             info,
@@ -182,6 +183,16 @@ impl EmbeddedLayer {
                 .collect(),
             None => self.features.iter().collect(),
         };
+        if let Some(filter) = &query.filter {
+            matched.retain(|f| filter.expr.matches(&f.properties, &f.geometry));
+        }
+        if let Some(range) = &query.datetime {
+            match &self.info.time_property {
+                Some(p) => matched.retain(|f| range.matches(f.properties.get(p))),
+                // No time on this layer: nothing matches (see ogc::datetime).
+                None => matched.clear(),
+            }
+        }
         sort_features(&mut matched, &query.sortby);
         ItemsPage {
             number_matched: matched.len(),

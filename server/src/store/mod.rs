@@ -33,6 +33,9 @@ pub struct LayerInfo {
     /// Deepest zoom drawn from point clusters, when the layer is thinned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thinned_up_to_zoom: Option<u8>,
+    /// The property `datetime` filters on (see `LayerDef::time_property`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_property: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

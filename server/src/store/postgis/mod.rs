@@ -15,6 +15,7 @@ pub use write::{replace_layer, ImportSummary};
 use super::{encode_feature, LayerInfo, LayerSource, SourceError};
 use crate::catalog::SharedSource;
 use crate::layers::{LayerDef, Title};
+use crate::ogc::cql2::{ItemsFilter, SqlParam};
 use crate::ogc::{compare_by_keys, ItemsPage, ItemsQuery};
 use geo::{Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use geozero::wkb::Wkb;
@@ -232,6 +233,8 @@ impl PostgisLayer {
             thinned_up_to_zoom: row
                 .try_get::<Option<i16>, _>("thinned_up_to_zoom")?
                 .map(|z| z as u8),
+            // The registry keeps no time property yet: datetime matches nothing here.
+            time_property: None,
         };
         let features_sql = match storage {
             Storage::Features => "SELECT id, ST_AsBinary(geom) AS wkb, properties FROM features
@@ -386,6 +389,7 @@ enum Arg {
     Float(f64),
     Int(i64),
     Ints(Vec<i64>),
+    Bool(bool),
 }
 
 /// SQL text built from fixed fragments, with every value bound as a parameter.
@@ -409,6 +413,7 @@ impl Bound {
                 Arg::Float(v) => q.bind(v),
                 Arg::Int(v) => q.bind(v),
                 Arg::Ints(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
             };
         }
         q.fetch_all(pool).await
@@ -416,9 +421,15 @@ impl Bound {
 }
 
 impl PostgisLayer {
-    /// `FROM <table> t WHERE …`: this layer's rows, intersecting `bbox` when given. The
-    /// table name comes from [`Storage`]; the layer id and box are parameters.
-    fn items_scope(&self, b: &mut Bound, bbox: Option<[f64; 4]>) -> String {
+    /// `FROM <table> t WHERE …`: this layer's rows, intersecting `bbox` and matching the
+    /// CQL2 `filter` when given. The table name comes from [`Storage`]; the layer id, box
+    /// and every name and value of the filter are parameters.
+    fn items_scope(
+        &self,
+        b: &mut Bound,
+        bbox: Option<[f64; 4]>,
+        filter: Option<&ItemsFilter>,
+    ) -> String {
         let mut sql = format!("FROM {} t WHERE true", self.storage.table());
         if self.storage == Storage::Features {
             sql += &format!(
@@ -431,6 +442,17 @@ impl PostgisLayer {
             let env = format!("ST_MakeEnvelope({w}, {s}, {e}, {n}, 4326)");
             sql += &format!(" AND t.geom && {env} AND ST_Intersects(t.geom, {env})");
         }
+        if let Some(f) = filter {
+            let cond = f.expr.to_sql(&mut |p| {
+                b.arg(match p {
+                    SqlParam::Text(v) => Arg::Text(v),
+                    SqlParam::Float(v) => Arg::Float(v),
+                    SqlParam::Bool(v) => Arg::Bool(v),
+                })
+            });
+            // Unknown (NULL) does not match.
+            sql += &format!(" AND ({cond}) IS TRUE");
+        }
         sql
     }
 
@@ -440,7 +462,7 @@ impl PostgisLayer {
             return Ok(Vec::new());
         }
         let mut b = Bound::default();
-        let scope = self.items_scope(&mut b, None);
+        let scope = self.items_scope(&mut b, None, None);
         let list = b.arg(Arg::Ints(ids.to_vec()));
         let sql = format!(
             "SELECT t.id, ST_AsBinary(t.geom) AS wkb, t.properties AS properties {scope}
@@ -461,9 +483,10 @@ impl PostgisLayer {
             .collect())
     }
 
-    async fn count(&self, bbox: Option<[f64; 4]>) -> Result<usize, SourceError> {
+    async fn count(&self, query: &ItemsQuery) -> Result<usize, SourceError> {
         let mut b = Bound::default();
-        let sql = format!("SELECT count(*) AS n {}", self.items_scope(&mut b, bbox));
+        let scope = self.items_scope(&mut b, query.bbox, query.filter.as_ref());
+        let sql = format!("SELECT count(*) AS n {scope}");
         let rows = b
             .fetch(sql, &self.pool)
             .await
@@ -475,7 +498,7 @@ impl PostgisLayer {
     /// Ordered by id: one query, the page and the total (`count(*) OVER ()`).
     async fn items_by_id(&self, query: &ItemsQuery) -> Result<ItemsPage, SourceError> {
         let mut b = Bound::default();
-        let scope = self.items_scope(&mut b, query.bbox);
+        let scope = self.items_scope(&mut b, query.bbox, query.filter.as_ref());
         let limit = b.arg(Arg::Int(query.limit.min(i64::MAX as usize) as i64));
         let offset = b.arg(Arg::Int(query.offset.min(i64::MAX as usize) as i64));
         let sql = format!(
@@ -492,7 +515,7 @@ impl PostgisLayer {
                 .try_get::<i64, _>("matched")
                 .map_err(|e| self.unavailable(e))? as usize,
             // Past the end, or nothing matches: the window gave no row to count with.
-            None if query.offset > 0 => self.count(query.bbox).await?,
+            None if query.offset > 0 => self.count(query).await?,
             None => 0,
         };
         Ok(ItemsPage {
@@ -518,7 +541,7 @@ impl PostgisLayer {
                 )
             })
             .collect();
-        let scope = self.items_scope(&mut b, query.bbox);
+        let scope = self.items_scope(&mut b, query.bbox, query.filter.as_ref());
         let sql = format!("SELECT t.id, {} {scope}", values.join(", "));
         let rows = b
             .fetch(sql, &self.pool)
@@ -586,6 +609,7 @@ fn def_from_row(row: &PgRow) -> Result<(LayerDef, Storage), StoreError> {
         simplify_px_by_zoom: serde_json::from_value(by_zoom).map_err(|e| bad(e.to_string()))?,
         max_points_per_tile: row.try_get::<i32, _>("max_points_per_tile")? as usize,
         attribution: row.try_get("attribution")?,
+        time_property: None,
     };
     Ok((def, storage))
 }
