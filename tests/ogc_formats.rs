@@ -770,3 +770,31 @@ fn datetime_selects_by_the_time_property() {
     assert_eq!(s.get("/collections/piers/items?datetime=x").status, 400);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// schemathesis, bounded as the OGC issue asks, against the OpenAPI document: no server
+/// error, no status code or content type the document does not list, responses that
+/// match their schemas.
+#[test]
+fn schemathesis_finds_no_server_error_and_nothing_undocumented() {
+    let s = server();
+    let out = Command::new("schemathesis")
+        .arg("run")
+        .arg(format!("{}/api", s.base))
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "--max-examples",
+            "30",
+            "--seed",
+            "1",
+        ])
+        .env("SCHEMATHESIS_HOOKS", "")
+        .output()
+        .expect("schemathesis runs (scripts/setup installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "schemathesis failed:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

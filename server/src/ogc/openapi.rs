@@ -25,7 +25,7 @@ fn items_parameter(name: &str) -> Option<Value> {
         ),
         "bbox-crs" => (
             "The CRS of bbox, as a URI.",
-            json!({"type": "string", "format": "uri"}),
+            json!({"type": "string", "enum": super::crs::supported()}),
             false,
         ),
         "limit" => (
@@ -55,7 +55,7 @@ fn items_parameter(name: &str) -> Option<Value> {
         ),
         "crs" => (
             "The CRS of the returned geometries, as a URI.",
-            json!({"type": "string", "format": "uri"}),
+            json!({"type": "string", "enum": super::crs::supported()}),
             false,
         ),
         "datetime" => (
@@ -77,7 +77,7 @@ fn items_parameter(name: &str) -> Option<Value> {
         ),
         "filter-crs" => (
             "The CRS of geometries in filter, as a URI.",
-            json!({"type": "string", "format": "uri"}),
+            json!({"type": "string", "enum": [super::CRS84, super::EPSG4326]}),
             false,
         ),
         _ => return None,
