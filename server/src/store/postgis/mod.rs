@@ -15,7 +15,8 @@ pub use write::{replace_layer, ImportSummary};
 use super::{encode_feature, LayerInfo, LayerSource, SourceError};
 use crate::catalog::SharedSource;
 use crate::layers::{LayerDef, Title};
-use crate::ogc::cql2::{ItemsFilter, SqlParam};
+use crate::ogc::cql2::{Expr, ItemsFilter, SqlParam};
+use crate::ogc::datetime::TimeRange;
 use crate::ogc::{compare_by_keys, ItemsPage, ItemsQuery};
 use geo::{Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use geozero::wkb::Wkb;
@@ -167,7 +168,7 @@ impl PostgisStore {
             "SELECT id, title_zh, title_en, description, geometry_kind, minzoom, maxzoom,
                     tile_properties, simplify_px, simplify_px_by_zoom, max_points_per_tile,
                     attribution, storage, feature_count, bounds, fields, thinned_up_to_zoom,
-                    coalesce(source_file, '') AS source_file
+                    coalesce(source_file, '') AS source_file, time_property
              FROM layers ORDER BY id",
         )
         .fetch_all(&self.pool)
@@ -233,8 +234,7 @@ impl PostgisLayer {
             thinned_up_to_zoom: row
                 .try_get::<Option<i16>, _>("thinned_up_to_zoom")?
                 .map(|z| z as u8),
-            // The registry keeps no time property yet: datetime matches nothing here.
-            time_property: None,
+            time_property: def.time_property.clone(),
         };
         let features_sql = match storage {
             Storage::Features => "SELECT id, ST_AsBinary(geom) AS wkb, properties FROM features
@@ -429,6 +429,7 @@ impl PostgisLayer {
         b: &mut Bound,
         bbox: Option<[f64; 4]>,
         filter: Option<&ItemsFilter>,
+        datetime: Option<&TimeRange>,
     ) -> String {
         let mut sql = format!("FROM {} t WHERE true", self.storage.table());
         if self.storage == Storage::Features {
@@ -453,6 +454,28 @@ impl PostgisLayer {
             // Unknown (NULL) does not match.
             sql += &format!(" AND ({cond}) IS TRUE");
         }
+        if let Some(range) = datetime {
+            // The same test as a CQL2 T_INTERSECTS on the layer's time property; a layer
+            // without one has no feature in any time range (as in the embedded store).
+            match &self.info.time_property {
+                Some(property) => {
+                    let during = Expr::TIntersects {
+                        property: property.clone(),
+                        start: range.start,
+                        end: range.end,
+                    };
+                    let cond = during.to_sql(&mut |p| {
+                        b.arg(match p {
+                            SqlParam::Text(v) => Arg::Text(v),
+                            SqlParam::Float(v) => Arg::Float(v),
+                            SqlParam::Bool(v) => Arg::Bool(v),
+                        })
+                    });
+                    sql += &format!(" AND ({cond}) IS TRUE");
+                }
+                None => sql += " AND false",
+            }
+        }
         sql
     }
 
@@ -462,7 +485,7 @@ impl PostgisLayer {
             return Ok(Vec::new());
         }
         let mut b = Bound::default();
-        let scope = self.items_scope(&mut b, None, None);
+        let scope = self.items_scope(&mut b, None, None, None);
         let list = b.arg(Arg::Ints(ids.to_vec()));
         let sql = format!(
             "SELECT t.id, ST_AsBinary(t.geom) AS wkb, t.properties AS properties {scope}
@@ -485,7 +508,12 @@ impl PostgisLayer {
 
     async fn count(&self, query: &ItemsQuery) -> Result<usize, SourceError> {
         let mut b = Bound::default();
-        let scope = self.items_scope(&mut b, query.bbox, query.filter.as_ref());
+        let scope = self.items_scope(
+            &mut b,
+            query.bbox,
+            query.filter.as_ref(),
+            query.datetime.as_ref(),
+        );
         let sql = format!("SELECT count(*) AS n {scope}");
         let rows = b
             .fetch(sql, &self.pool)
@@ -498,7 +526,12 @@ impl PostgisLayer {
     /// Ordered by id: one query, the page and the total (`count(*) OVER ()`).
     async fn items_by_id(&self, query: &ItemsQuery) -> Result<ItemsPage, SourceError> {
         let mut b = Bound::default();
-        let scope = self.items_scope(&mut b, query.bbox, query.filter.as_ref());
+        let scope = self.items_scope(
+            &mut b,
+            query.bbox,
+            query.filter.as_ref(),
+            query.datetime.as_ref(),
+        );
         let limit = b.arg(Arg::Int(query.limit.min(i64::MAX as usize) as i64));
         let offset = b.arg(Arg::Int(query.offset.min(i64::MAX as usize) as i64));
         let sql = format!(
@@ -541,7 +574,12 @@ impl PostgisLayer {
                 )
             })
             .collect();
-        let scope = self.items_scope(&mut b, query.bbox, query.filter.as_ref());
+        let scope = self.items_scope(
+            &mut b,
+            query.bbox,
+            query.filter.as_ref(),
+            query.datetime.as_ref(),
+        );
         let sql = format!("SELECT t.id, {} {scope}", values.join(", "));
         let rows = b
             .fetch(sql, &self.pool)
@@ -609,7 +647,7 @@ fn def_from_row(row: &PgRow) -> Result<(LayerDef, Storage), StoreError> {
         simplify_px_by_zoom: serde_json::from_value(by_zoom).map_err(|e| bad(e.to_string()))?,
         max_points_per_tile: row.try_get::<i32, _>("max_points_per_tile")? as usize,
         attribution: row.try_get("attribution")?,
-        time_property: None,
+        time_property: row.try_get("time_property")?,
     };
     Ok((def, storage))
 }

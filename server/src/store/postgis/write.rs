@@ -78,8 +78,8 @@ pub async fn replace_layer(
     sqlx::query(
         "INSERT INTO layers (id, title_zh, title_en, description, geometry_kind, minzoom, maxzoom,
                              tile_properties, simplify_px, simplify_px_by_zoom, max_points_per_tile,
-                             attribution, source_crs, source_file, storage)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                             attribution, source_crs, source_file, storage, time_property)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (id) DO UPDATE SET
              title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en,
              description = EXCLUDED.description, geometry_kind = EXCLUDED.geometry_kind,
@@ -89,6 +89,7 @@ pub async fn replace_layer(
              max_points_per_tile = EXCLUDED.max_points_per_tile,
              attribution = EXCLUDED.attribution, source_crs = EXCLUDED.source_crs,
              source_file = EXCLUDED.source_file, storage = EXCLUDED.storage,
+             time_property = EXCLUDED.time_property,
              version = layers.version + 1, updated_at = now()",
     )
     .bind(&def.id)
@@ -106,6 +107,7 @@ pub async fn replace_layer(
     .bind(source_crs)
     .bind(def.file.to_string_lossy().into_owned())
     .bind(storage.table())
+    .bind(&def.time_property)
     .execute(&mut *tx)
     .await?;
 
