@@ -41,8 +41,19 @@ fn migrations_run_twice_without_harm() {
     };
     runtime().block_on(async {
         let store = PostgisStore::connect(&db.url).await.unwrap();
+        let err = store.check_schema().await.unwrap_err().to_string();
+        assert!(err.contains("tidewatch migrate"), "an empty database is refused: {err}");
         store.migrate().await.unwrap();
         store.migrate().await.unwrap();
+        store.check_schema().await.unwrap();
+        // A schema behind the binary is refused too.
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(store.check_schema().await.is_err());
+        store.migrate().await.unwrap();
+        store.check_schema().await.unwrap();
         let tables: Vec<String> = sqlx::query_scalar(
             "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
         )

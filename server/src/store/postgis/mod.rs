@@ -89,7 +89,7 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("layer {layer}: {reason}")]
     Layer { layer: String, reason: String },
-    #[error("the database has no Tidewatch schema yet: run `tidewatch migrate` (or serve with --migrate)")]
+    #[error("the database schema is missing or older than this tidewatch: run `tidewatch migrate` (or serve with --migrate)")]
     NotMigrated,
 }
 
@@ -124,12 +124,26 @@ impl PostgisStore {
         Ok(())
     }
 
-    /// Fails with [`StoreError::NotMigrated`] when the migrations have never run.
+    /// Fails with [`StoreError::NotMigrated`] unless every migration this binary carries
+    /// has been applied (a server must not run against an older schema).
     pub async fn check_schema(&self) -> Result<(), StoreError> {
-        let present: bool = sqlx::query_scalar("SELECT to_regclass('layers') IS NOT NULL")
-            .fetch_one(&self.pool)
-            .await?;
-        if present {
+        let needed = sqlx::migrate!("../migrations")
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0);
+        let migrated: bool =
+            sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        let applied: Option<i64> = if migrated {
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?
+        } else {
+            None
+        };
+        if applied.unwrap_or(0) >= needed {
             Ok(())
         } else {
             Err(StoreError::NotMigrated)
