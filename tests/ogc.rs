@@ -11,7 +11,7 @@
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Command;
-use tidewatch_e2e::{describe, run, shared_tools, test_config, workspace_root, TestDb, TestServer};
+use tidewatch_e2e::{demo_database, describe, run, shared_tools, test_config, TestServer};
 
 /// Bboxes for the checker's bbox oracle: the north of the county (Shipu and beyond), and a
 /// box in the south around Kanmen. The checker also picks one of its own from the data.
@@ -329,19 +329,9 @@ const SAME_ANSWERS: [&str; 6] = [
 
 #[test]
 fn postgis_store_passes_the_same_checks_and_answers_the_same() {
-    let Some(db) = TestDb::create("ogc") else {
+    let Some(db) = demo_database("ogc") else {
         return;
     };
-    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
-    rt.block_on(async {
-        let store = tidewatch::store::postgis::PostgisStore::connect(&db.url)
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        tidewatch::import::load_demo_into_postgis(&store, &workspace_root().join("layers"))
-            .await
-            .unwrap();
-    });
     let mut config = test_config();
     config.database_url = Some(db.url.clone());
     let server = TestServer::start(config);

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 use std::process::Command;
-use tidewatch_e2e::{describe, run, shared_tools, test_config, workspace_root, TestDb, TestServer};
+use tidewatch_e2e::{demo_database, describe, run, shared_tools, test_config, TestServer};
 
 /// The one checker line other work (the OpenAPI document at `/api`) may still fail.
 const NOT_OURS: &str = "FAIL landing: link service-desc or service-doc";
@@ -458,19 +458,10 @@ fn embedded_store_cql2_json_and_bad_filters() {
 
 #[test]
 fn postgis_store_filters_in_sql_answer_the_same() {
-    let Some(db) = TestDb::create("ogc_filter") else {
+    let Some(db) = demo_database("ogc_filter") else {
         return;
     };
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
-    rt.block_on(async {
-        let store = tidewatch::store::postgis::PostgisStore::connect(&db.url)
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        tidewatch::import::load_demo_into_postgis(&store, &workspace_root().join("layers"))
-            .await
-            .unwrap();
-    });
     rt.block_on(sql_equals_memory(&db.url));
     let mut config = test_config();
     config.database_url = Some(db.url.clone());

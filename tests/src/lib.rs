@@ -655,6 +655,23 @@ impl TestDb {
     }
 }
 
+/// A fresh database holding the whole demo data set; `None` as for [`TestDb::create`].
+pub fn demo_database(tag: &str) -> Option<TestDb> {
+    let db = TestDb::create(tag)?;
+    tokio::runtime::Runtime::new()
+        .expect("tokio runtime")
+        .block_on(async {
+            let store = tidewatch::store::postgis::PostgisStore::connect(&db.url)
+                .await
+                .expect("PostGIS connects");
+            store.migrate().await.expect("migrations run");
+            tidewatch::import::load_demo_into_postgis(&store, &workspace_root().join("layers"))
+                .await
+                .expect("the demo data loads");
+        });
+    Some(db)
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         self.admin(&format!(

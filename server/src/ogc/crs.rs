@@ -97,17 +97,7 @@ pub fn bbox_to_crs84(text: &str, epsg: Option<u32>) -> Result<[f64; 4], String> 
         return super::parse_bbox(text, north_first(epsg));
     }
     let shown = text.chars().take(100).collect::<String>();
-    let numbers: Vec<f64> = text
-        .split(',')
-        .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| format!("bbox {shown:?} is not four numbers"))?;
-    let [a, b, c, d] = numbers[..] else {
-        return Err(format!(
-            "bbox {shown:?} has {} numbers; it takes four: the lower corner, then the upper",
-            numbers.len()
-        ));
-    };
+    let [a, b, c, d] = super::bbox_numbers(text, "the lower corner, then the upper")?;
     let [min_x, min_y, max_x, max_y] = if north_first(epsg) {
         [b, a, d, c]
     } else {

@@ -243,20 +243,27 @@ pub fn parse_items_query(
     })
 }
 
-/// `W,S,E,N` (or `S,W,N,E` when `lat_first`, as EPSG:4326 orders its axes) to CRS84.
-fn parse_bbox(text: &str, lat_first: bool) -> Result<[f64; 4], String> {
+/// The four numbers of a `bbox`, in the order given, or why they are not four numbers.
+/// `corners` says how to read them, for the message.
+fn bbox_numbers(text: &str, corners: &str) -> Result<[f64; 4], String> {
     let shown = text.chars().take(100).collect::<String>();
     let numbers: Vec<f64> = text
         .split(',')
         .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
         .collect::<Option<_>>()
         .ok_or_else(|| format!("bbox {shown:?} is not four numbers"))?;
-    let [a, b, c, d] = numbers[..] else {
-        return Err(format!(
-            "bbox {shown:?} has {} numbers; it takes four: west,south,east,north",
+    <[f64; 4]>::try_from(numbers.as_slice()).map_err(|_| {
+        format!(
+            "bbox {shown:?} has {} numbers; it takes four: {corners}",
             numbers.len()
-        ));
-    };
+        )
+    })
+}
+
+/// `W,S,E,N` (or `S,W,N,E` when `lat_first`, as EPSG:4326 orders its axes) to CRS84.
+fn parse_bbox(text: &str, lat_first: bool) -> Result<[f64; 4], String> {
+    let shown = text.chars().take(100).collect::<String>();
+    let [a, b, c, d] = bbox_numbers(text, "west,south,east,north")?;
     let [w, s, e, n] = if lat_first {
         [b, a, d, c]
     } else {
