@@ -18,6 +18,7 @@ mod rng;
 mod shore;
 #[cfg(test)]
 mod tests;
+pub mod traffic;
 
 pub use error::DemoError;
 pub use inputs::{DemoInputs, Place, TideStation};
@@ -25,6 +26,10 @@ pub use layers::barriers::BARRIER_COUNT;
 pub use layers::cameras::CAMERA_COUNT;
 pub use layers::piers::PIER_COUNT;
 pub use layers::radars::RADAR_COUNT;
+pub use traffic::{
+    traffic, DemoVessel, PositionSource, ScriptedEpisode, Traffic, TrafficReport, VesselRole,
+    TRAFFIC_DAYS, TRAFFIC_START, TRAFFIC_START_UNIX_MS,
+};
 
 use layers::{barriers, cameras, piers, radars, real};
 use rng::Rng;
