@@ -11,7 +11,9 @@
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Command;
-use tidewatch_e2e::{demo_database, describe, run, shared_tools, test_config, TestServer};
+use tidewatch_e2e::{
+    add_test_vessels, demo_database, describe, run, shared_tools, test_config, TestServer,
+};
 
 /// Bboxes for the checker's bbox oracle: the north of the county (Shipu and beyond), and a
 /// box in the south around Kanmen. The checker also picks one of its own from the data.
@@ -31,6 +33,7 @@ fn collection_ids(server: &TestServer) -> Vec<String> {
 /// Runs oapif_check.py over every collection (once without a bbox, once per `BBOXES`) and
 /// asserts every line passes.
 fn run_checker(server: &TestServer) {
+    add_test_vessels(server);
     let ids = collection_ids(server);
     assert!(ids.len() >= 8, "demo collections: {ids:?}");
     let mut runs: Vec<Option<&str>> = vec![None];

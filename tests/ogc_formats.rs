@@ -4,12 +4,15 @@
 
 use serde_json::Value;
 use std::process::Command;
-use tidewatch_e2e::{describe, out_dir, run, TestServer};
+use tidewatch_e2e::{add_test_vessels, describe, out_dir, run, TestServer};
 
 const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=3.0";
 
+/// The shared demo server, with a few live vessels so the `vessels` collection has items.
 fn server() -> &'static TestServer {
-    TestServer::shared()
+    let s = TestServer::shared();
+    add_test_vessels(s);
+    s
 }
 
 #[test]

@@ -45,13 +45,16 @@ const FIELD_LABELS = {
   antenna_height_m: ['天线高度', 'Antenna height'], rated_range_km: ['额定探测距离', 'Rated range'],
   station_id: ['站号', 'Station id'], source: ['数据来源', 'Source'], chart_datum: ['基准面', 'Chart datum'],
   constituent_count: ['分潮数', 'Tidal constituents'], name: ['名称', 'Name'],
+  vessel_id: ['船舶编号', 'Vessel id (MMSI)'], speed_kn: ['航速', 'Speed'], course_deg: ['航向', 'Course'],
+  heading_deg: ['船首向', 'Heading'], time: ['报告时间', 'Reported'], age_s: ['距今', 'Age'],
+  ship_type: ['船舶类型', 'Ship type'], ais_class: ['AIS 等级', 'AIS class'], nav_status: ['航行状态', 'Navigation status'],
 };
 const VALUE_LABELS = {
   pier: '码头 pier', beaching_spot: '登滩点 beaching spot', working: '正常 working',
   damaged: '损坏 damaged', failed: '故障 failed', road: '道路 road', coast: '海岸 coast',
-  visible: '可见光 visible', thermal: '热成像 thermal',
+  visible: '可见光 visible', thermal: '热成像 thermal', ais: 'AIS', beidou: '北斗 Beidou',
 };
-const UNITS = [['_km', ' km'], ['_m', ' m'], ['_deg', '°']];
+const UNITS = [['_km', ' km'], ['_m', ' m'], ['_deg', '°'], ['_kn', ' kn'], ['_s', ' s']];
 const NOT_SHOWN = new Set(['synthetic', 'name_zh', 'name_en']);
 
 const $ = (sel) => document.querySelector(sel);
@@ -105,9 +108,13 @@ const catalog = fetch(CATALOG_URL, { headers: { Accept: 'application/json' } }).
   return r.json();
 });
 
-// Style layers drawn from a given source-layer.
+// Style layers drawn from a given source-layer (the live vessels are drawn from a GeoJSON
+// source the page adds itself, see the end of this file).
+const LIVE_LAYERS = ['vessels-track', 'vessels-live', 'vessels-label'];
 const styleLayersOf = (sourceLayer) =>
-  map.getStyle().layers.filter((l) => l['source-layer'] === sourceLayer).map((l) => l.id);
+  sourceLayer === 'vessels'
+    ? LIVE_LAYERS.filter((id) => map.getLayer(id))
+    : map.getStyle().layers.filter((l) => l['source-layer'] === sourceLayer).map((l) => l.id);
 
 function legendSwatch(item) {
   const s = el('span', { class: `swatch swatch-${item.shape || 'circle'}`, 'aria-hidden': 'true' });
@@ -127,12 +134,12 @@ function layerRow(layer) {
   box.addEventListener('change', () => {
     for (const sid of styleIds) map.setLayoutProperty(sid, 'visibility', box.checked ? 'visible' : 'none');
   });
-  const count = Number(layer.feature_count ?? 0);
+  const count = layer.id === 'vessels' ? vesselCount() : Number(layer.feature_count ?? 0);
   const title = layer.title || {};
   const label = el('label', { for: id },
     el('span', { class: 'layer-zh' }, title.zh || layer.id),
     el('span', { class: 'layer-en' }, title.en || layer.id),
-    el('span', { class: 'layer-count', title: '要素数量 · feature count' },
+    el('span', { class: 'layer-count', id: `count-${layer.id}`, title: '要素数量 · feature count' },
       `${count.toLocaleString('zh-CN')} 个要素 · ${count === 1 ? 'feature' : 'features'}`),
   );
   const legend = el('ul', { class: 'legend', 'aria-label': `${title.zh || layer.id} 图例 legend` });
@@ -160,13 +167,14 @@ catalog.then((cat) => { titles = Object.fromEntries((cat.layers || []).map((l) =
 let clickable = [];
 styleLoaded.then(() => {
   clickable = map.getStyle().layers.filter((l) => l.source && l['source-layer'] !== 'land').map((l) => l.id);
+  clickable.push('vessels-live');
 });
 const interactiveLayers = () => clickable.filter((id) => map.getLayoutProperty(id, 'visibility') !== 'none');
 
 function formatValue(key, value) {
   if (value === true) return '是 yes';
   if (value === false) return '否 no';
-  if (typeof value === 'string' && VALUE_LABELS[value] && (key === 'kind' || key === 'status' || key === 'site')) return VALUE_LABELS[value];
+  if (typeof value === 'string' && VALUE_LABELS[value] && (key === 'kind' || key === 'status' || key === 'site' || key === 'source')) return VALUE_LABELS[value];
   const unit = UNITS.find(([suffix]) => key.endsWith(suffix));
   if (typeof value === 'number') return `${value.toLocaleString('zh-CN')}${unit ? unit[1] : ''}`;
   return String(value);
@@ -240,6 +248,8 @@ map.on('click', (e) => {
   const features = featuresAt(e.point);
   if (features.length) showFeatures(e.lngLat, features);
   else popup.remove();
+  const vessel = features.find((f) => f.layer.id === 'vessels-live');
+  showTrack(vessel ? vessel.properties.vessel_id : null);
 });
 map.on('mousemove', (e) => {
   map.getCanvas().style.cursor = featuresAt(e.point).length ? 'pointer' : '';
@@ -255,5 +265,79 @@ function setPanelOpen(open) {
 }
 toggle.addEventListener('click', () => setPanelOpen(panel.classList.contains('collapsed')));
 if (window.matchMedia('(max-width: 600px)').matches) setPanelOpen(false);
+
+// ---- live vessels: the current fleet from /vessels, then every position pushed by /live
+// (Server-Sent Events), drawn as arrows turned to their heading (course when no heading).
+const vessels = new Map();
+function vesselCount() { return vessels.size; }
+const vesselCollection = () => ({ type: 'FeatureCollection', features: [...vessels.values()] });
+let vesselRedraw = null;
+function redrawVessels() {
+  if (vesselRedraw) return;
+  vesselRedraw = requestAnimationFrame(() => {
+    vesselRedraw = null;
+    const src = map.getSource('vessels-live');
+    if (src) src.setData(vesselCollection());
+    const count = document.getElementById('count-vessels');
+    if (count) count.textContent = `${vessels.size.toLocaleString('zh-CN')} 艘船 · vessels`;
+  });
+}
+function putVessel(id, lon, lat, props) {
+  const old = vessels.get(id);
+  vessels.set(id, {
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: [lon, lat] },
+    properties: { ...(old ? old.properties : {}), ...props, vessel_id: id },
+  });
+}
+
+function arrowImage() {
+  const size = 32;
+  const c = document.createElement('canvas');
+  c.width = size; c.height = size;
+  const g = c.getContext('2d');
+  g.fillStyle = '#111827'; g.strokeStyle = '#ffffff'; g.lineWidth = 2.5;
+  g.beginPath(); g.moveTo(16, 3); g.lineTo(26, 28); g.lineTo(16, 22); g.lineTo(6, 28); g.closePath();
+  g.stroke(); g.fill();
+  return g.getImageData(0, 0, size, size);
+}
+
+styleLoaded.then(() => {
+  map.addImage('vessel-arrow', arrowImage(), { pixelRatio: 2, sdf: false });
+  map.addSource('vessels-live', { type: 'geojson', data: vesselCollection() });
+  map.addSource('vessels-track', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  map.addLayer({ id: 'vessels-track', type: 'line', source: 'vessels-track',
+    paint: { 'line-color': '#e6550d', 'line-width': 2.5, 'line-dasharray': [2, 1] } });
+  map.addLayer({ id: 'vessels-live', type: 'symbol', source: 'vessels-live', layout: {
+    'icon-image': 'vessel-arrow', 'icon-size': ['interpolate', ['linear'], ['zoom'], 6, 0.5, 12, 1],
+    'icon-rotate': ['coalesce', ['get', 'heading_deg'], ['get', 'course_deg'], 0],
+    'icon-rotation-alignment': 'map', 'icon-allow-overlap': true, 'icon-ignore-placement': true } });
+  map.addLayer({ id: 'vessels-label', type: 'symbol', source: 'vessels-live', minzoom: 11, layout: {
+    'text-field': ['coalesce', ['get', 'name'], ['get', 'vessel_id']], 'text-font': ['Noto Sans Regular'],
+    'text-size': 11, 'text-offset': [0, 1.3], 'text-anchor': 'top', 'text-optional': true },
+    paint: { 'text-color': '#111827', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 } });
+  return fetch('/vessels', { headers: { Accept: 'application/geo+json' } });
+}).then((r) => (r.ok ? r.json() : { features: [] })).then((doc) => {
+  for (const f of doc.features || []) putVessel(f.id, ...f.geometry.coordinates, f.properties);
+  redrawVessels();
+  const live = new EventSource('/live');
+  live.addEventListener('positions', (e) => {
+    for (const p of JSON.parse(e.data)) {
+      const { id, lon, lat, ...rest } = p;
+      putVessel(id, lon, lat, { ...rest, age_s: 0 });
+    }
+    redrawVessels();
+  });
+}).catch((err) => console.error('live vessels:', err));
+
+// The clicked vessel's track over the last six hours.
+async function showTrack(id) {
+  const src = map.getSource('vessels-track');
+  if (!src) return;
+  if (!id) { src.setData({ type: 'FeatureCollection', features: [] }); return; }
+  const from = new Date(Date.now() - 6 * 3600 * 1000).toISOString();
+  const r = await fetch(`/vessels/${encodeURIComponent(id)}/track?from=${from}`);
+  if (r.ok) src.setData(await r.json());
+}
 
 window.tidewatchMap = map; // for debugging from the console

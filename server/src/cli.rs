@@ -1,7 +1,7 @@
 //! The command-line side of imports, exports and the demo load: argument handling,
 //! a progress line for long imports, messages for people. The work is in the library.
 
-use crate::{ExportArgs, ImportArgs, ImportTidesArgs, TideFileKind};
+use crate::{ExportArgs, ImportArgs, ImportTidesArgs, ReplayArgs, TideFileKind};
 use anyhow::{bail, Context};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -230,6 +230,42 @@ pub async fn import_tides(args: ImportTidesArgs) -> anyhow::Result<()> {
                 table.station, table.datum
             );
         }
+    }
+    Ok(())
+}
+
+pub async fn replay(args: ReplayArgs) -> anyhow::Result<()> {
+    use tidewatch::live::replay::{nmea_lines, send, Destination};
+    let to = Destination::parse(&args.to)?;
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let lines = nmea_lines(&text);
+    let started = Instant::now();
+    let sent = send(&lines, args.rate, &to, args.repeat).await?;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "sent {sent} lines to {} in {secs:.1} s ({:.0} lines/s)",
+        args.to,
+        sent as f64 / secs.max(1e-9)
+    );
+    Ok(())
+}
+
+pub fn demo_traffic(dir: &std::path::Path, out: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let traffic = tidewatch::live::demo::demo_traffic(dir)?;
+    let lines = tidewatch::live::demo::nmea_lines(&traffic);
+    let mut text = String::with_capacity(lines.len() * 100);
+    for line in &lines {
+        text.push_str(line);
+        text.push_str("\r\n");
+    }
+    match out {
+        Some(path) => {
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {} NMEA lines to {}", lines.len(), path.display());
+        }
+        None => std::io::stdout().write_all(text.as_bytes())?,
     }
     Ok(())
 }

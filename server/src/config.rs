@@ -1,6 +1,7 @@
 //! Server configuration: one struct, filled from defaults, then an optional TOML file,
 //! then environment variables and command-line flags (see `cli.rs`).
 
+use crate::live::nmea_sources::NmeaSourceConfig;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,19 @@ pub struct Config {
     pub import_dir: PathBuf,
     /// Largest `limit` an OGC API items request may ask for.
     pub ogc_max_limit: usize,
+    /// Bearer token for `/ingest/…`; ingest endpoints answer 403 while it is unset.
+    pub ingest_token: Option<String>,
+    /// NMEA feeds (AIS, Beidou terminals): `[[nmea]]` tables in the config file.
+    pub nmea: Vec<NmeaSourceConfig>,
+    /// Positions kept in memory per vessel (the recent track).
+    pub vessel_history: usize,
+    /// Positions held for PostGIS while it is slow or away; beyond this the oldest are
+    /// dropped and counted.
+    pub persist_buffer: usize,
+    /// Update batches waiting for the live applier; beyond this, ingest sheds load.
+    pub live_queue_batches: usize,
+    /// Play the deterministic demo traffic into the live state (embedded demo).
+    pub demo_traffic: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -60,11 +74,22 @@ impl Default for Config {
             max_upload_mb: 512,
             import_dir: project_dir("data").join("imported"),
             ogc_max_limit: 10_000,
+            ingest_token: None,
+            nmea: Vec::new(),
+            vessel_history: 2_880,
+            persist_buffer: 2_000_000,
+            live_queue_batches: 4_096,
+            demo_traffic: false,
         }
     }
 }
 
 impl Config {
+    /// The demo data folder (`data/demo`), whose inputs the demo traffic is made from.
+    pub fn demo_dir(&self) -> PathBuf {
+        project_dir("data").join("demo")
+    }
+
     /// Reads a TOML config file; unknown keys are errors so typos do not pass silently.
     pub fn from_file(path: &Path) -> anyhow::Result<Config> {
         use anyhow::Context;

@@ -1,5 +1,5 @@
 //! Tidewatch, the library behind the `tidewatch` binary: configuration, layer
-//! definitions, stores, the tile service and the HTTP API.
+//! definitions, stores, the tile service, live vessels and the HTTP API.
 
 pub mod catalog;
 pub mod config;
@@ -7,7 +7,9 @@ pub mod export;
 pub mod http;
 pub mod import;
 pub mod layers;
+pub mod live;
 pub mod ogc;
 pub mod serve;
 pub mod store;
 pub mod tile_service;
+pub mod time;

@@ -1,11 +1,12 @@
-//! The `tidewatch` command line: `serve` the map server, `demo generate` the synthetic
-//! demo assets.
+//! The `tidewatch` command line: `serve` the map server, `demo` data, `import`/`export`
+//! layers, `replay` NMEA feeds.
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tidewatch::config::{Config, LogFormat};
+use tidewatch::live::nmea_sources::NmeaSourceConfig;
 
 mod cli;
 
@@ -34,6 +35,8 @@ enum Command {
     Import(ImportArgs),
     /// Write a layer out as GeoJSON or FlatGeobuf.
     Export(ExportArgs),
+    /// Send an NMEA file to a receiver (this server's --nmea-tcp/--nmea-udp) at a set rate.
+    Replay(ReplayArgs),
     /// Load a tide station's harmonic constants (.json or .csv) or its tide table (.csv of
     /// high and low waters) into PostGIS.
     ImportTides(ImportTidesArgs),
@@ -172,6 +175,36 @@ struct ServeArgs {
     /// Folder for layers imported into the embedded store [default: ./data/imported]
     #[arg(long, env = "TIDEWATCH_IMPORT_DIR")]
     import_dir: Option<PathBuf>,
+    /// Bearer token that ingest endpoints (`/ingest/…`) require.
+    #[arg(long, env = "TIDEWATCH_INGEST_TOKEN", hide_env_values = true)]
+    ingest_token: Option<String>,
+    /// Listen for NMEA (AIS, Beidou) pushed over TCP on this address (repeatable).
+    #[arg(long, value_name = "ADDR")]
+    nmea_tcp: Vec<String>,
+    /// Listen for NMEA datagrams on this UDP address (repeatable).
+    #[arg(long, value_name = "ADDR")]
+    nmea_udp: Vec<String>,
+    /// Connect to an NMEA feed at host:port, reconnecting with backoff (repeatable).
+    #[arg(long, value_name = "HOST:PORT")]
+    nmea_connect: Vec<String>,
+    /// Play the SYNTHETIC demo vessel traffic into the live layer.
+    #[arg(long)]
+    demo_traffic: bool,
+}
+
+#[derive(Args)]
+struct ReplayArgs {
+    /// NMEA file (with or without tag blocks; `#` comments and blank lines skipped).
+    file: PathBuf,
+    /// Lines per second; 0 sends as fast as the receiver takes them.
+    #[arg(long, default_value_t = 100.0)]
+    rate: f64,
+    /// Where to send: tcp://host:port or udp://host:port.
+    #[arg(long)]
+    to: String,
+    /// Send the file this many times.
+    #[arg(long, default_value_t = 1)]
+    repeat: u32,
 }
 
 #[derive(Subcommand)]
@@ -183,6 +216,16 @@ enum DemoCommand {
         #[arg(long, default_value_t = tidewatch_demo::DEFAULT_SEED)]
         seed: u64,
         /// Demo data folder (inputs are read from it, outputs written to it).
+        #[arg(long, default_value = "data/demo")]
+        dir: PathBuf,
+    },
+    /// Write the SYNTHETIC demo vessel traffic as NMEA with tag blocks (AIS as !AIVDM,
+    /// Beidou terminals as $BDRMC with the terminal in `s:`), for `tidewatch replay`.
+    Traffic {
+        /// Output file [default: standard output]
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Demo data folder (the inputs the traffic is made from).
         #[arg(long, default_value = "data/demo")]
         dir: PathBuf,
     },
@@ -226,6 +269,20 @@ impl ServeArgs {
         if let Some(v) = self.import_dir {
             config.import_dir = v;
         }
+        if let Some(v) = self.ingest_token {
+            config.ingest_token = Some(v).filter(|v| !v.is_empty());
+        }
+        let flags = [
+            ("tcp", &self.nmea_tcp),
+            ("udp", &self.nmea_udp),
+            ("connect", &self.nmea_connect),
+        ];
+        for (kind, values) in flags {
+            for v in values {
+                config.nmea.push(NmeaSourceConfig::from_flag(kind, v)?);
+            }
+        }
+        config.demo_traffic |= self.demo_traffic;
         Ok(config)
     }
 }
@@ -261,6 +318,9 @@ fn main() -> anyhow::Result<()> {
                     }
                     Ok(())
                 }
+                (Some(DemoCommand::Traffic { out, dir }), false, _) => {
+                    cli::demo_traffic(&dir, out.as_deref())
+                }
                 (None, true, Some(url)) => {
                     runtime()?.block_on(cli::demo_load(&url, &Config::default()))
                 }
@@ -286,6 +346,10 @@ fn main() -> anyhow::Result<()> {
         Command::Export(args) => {
             init_logging(LogFormat::Text);
             runtime()?.block_on(cli::export(args))
+        }
+        Command::Replay(args) => {
+            init_logging(LogFormat::Text);
+            runtime()?.block_on(cli::replay(args))
         }
         Command::ImportTides(args) => {
             init_logging(LogFormat::Text);

@@ -4,6 +4,10 @@ use crate::catalog::{Catalog, SharedSource};
 use crate::config::Config;
 use crate::http::{router, AppState};
 use crate::layers::read_layer_defs;
+use crate::live::layer::VesselsLayer;
+use crate::live::nmea_sources::{self, BoundSources};
+use crate::live::persist::{self, PersistQueue};
+use crate::live::{Live, LiveOptions};
 use crate::store::embedded::EmbeddedLayer;
 use crate::store::postgis::PostgisStore;
 use crate::store::LayerSource;
@@ -63,8 +67,10 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-/// Builds the application state from loaded layers.
-pub fn app_state(config: Config, layers: Vec<SharedSource>) -> AppState {
+/// Builds the application state from loaded layers and a started live side; the
+/// `vessels` layer joins the catalog.
+pub fn app_state(config: Config, mut layers: Vec<SharedSource>, live: Arc<Live>) -> AppState {
+    layers.push(Arc::new(VesselsLayer::new(live.clone())));
     let catalog = Arc::new(Catalog::new(layers));
     AppState {
         tiles: Arc::new(TileService::new(
@@ -74,8 +80,51 @@ pub fn app_state(config: Config, layers: Vec<SharedSource>) -> AppState {
         config: Arc::new(config),
         metrics: metrics_handle(),
         postgis: None,
+        live,
+        nmea: Arc::new(BoundSources::default()),
         started: Instant::now(),
     }
+}
+
+/// Everything `serve` runs, ready to listen: the database (if any), the layers, the live
+/// fleet (restored from PostGIS there, with its writer), the NMEA feeds and the demo
+/// traffic when asked for.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let postgis = connect_configured(&config).await?;
+    let layers = load_configured_layers(&config, postgis.as_ref()).await?;
+    let options = LiveOptions {
+        history_per_vessel: config.vessel_history,
+        queue_batches: config.live_queue_batches,
+        ..LiveOptions::default()
+    };
+    let live = match &postgis {
+        Some(store) => {
+            let started = Instant::now();
+            let fleet = persist::restore(store.pool(), config.vessel_history)
+                .await
+                .context("cannot restore the live fleet from PostGIS")?;
+            tracing::info!(
+                vessels = fleet.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "live fleet restored from PostGIS"
+            );
+            let queue = PersistQueue::new(config.persist_buffer);
+            tokio::spawn(persist::write_positions(
+                queue.clone(),
+                store.pool().clone(),
+            ));
+            Live::start_with(fleet, options, Some(queue))
+        }
+        None => Live::start(options, None),
+    };
+    let nmea = nmea_sources::start(&live, &config.nmea).await?;
+    if config.demo_traffic {
+        crate::live::demo::play(live.clone(), config.demo_dir());
+    }
+    let mut state = app_state(config, layers, live);
+    state.postgis = postgis;
+    state.nmea = Arc::new(nmea);
+    Ok(state)
 }
 
 /// Layers from wherever the config says: PostGIS when a database URL is set, else files.
@@ -115,10 +164,7 @@ pub async fn connect_configured(config: &Config) -> anyhow::Result<Option<Postgi
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let postgis = connect_configured(&config).await?;
-    let layers = load_configured_layers(&config, postgis.as_ref()).await?;
-    let mut state = app_state(config, layers);
-    state.postgis = postgis;
+    let state = build_state(config).await?;
     let listener = tokio::net::TcpListener::bind(state.config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", state.config.listen))?;
@@ -140,7 +186,8 @@ async fn reload_on_sighup(state: AppState) {
     while hup.recv().await.is_some() {
         let config = state.config.clone();
         match tokio::task::spawn_blocking(move || load_layers(&config)).await {
-            Ok(Ok(layers)) => {
+            Ok(Ok(mut layers)) => {
+                layers.push(Arc::new(VesselsLayer::new(state.live.clone())));
                 state.tiles.catalog().replace_all(layers);
                 state.tiles.invalidate();
                 tracing::info!("layers reloaded; tile cache cleared");

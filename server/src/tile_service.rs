@@ -35,16 +35,19 @@ pub enum TileRequestError {
 pub struct TileBody {
     pub raw: Bytes,
     pub etag: String,
+    /// Shorter than the configured max-age when a live layer is in the tile.
+    pub max_age_s: Option<u32>,
     gzip: OnceLock<Bytes>,
 }
 
 impl TileBody {
-    fn new(raw: Vec<u8>) -> Self {
+    fn new(raw: Vec<u8>, max_age_s: Option<u32>) -> Self {
         let mut h = std::hash::DefaultHasher::new();
         raw.hash(&mut h);
         TileBody {
             etag: format!("\"{:016x}-{}\"", h.finish(), raw.len()),
             raw: raw.into(),
+            max_age_s,
             gzip: OnceLock::new(),
         }
     }
@@ -69,6 +72,8 @@ impl TileBody {
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct TileKey {
     generation: u64,
+    /// Sum of the layers' own versions (live layers change without a new generation).
+    versions: u64,
     layers: Arc<str>,
     tile: TileId,
 }
@@ -134,6 +139,9 @@ impl TileService {
         }
         let key = TileKey {
             generation: self.catalog.generation(),
+            versions: sources
+                .iter()
+                .fold(0u64, |sum, s| sum.wrapping_add(s.version())),
             layers: layers.into(),
             tile,
         };
@@ -142,7 +150,8 @@ impl TileService {
             return Ok(hit);
         }
         metrics::counter!("tidewatch_tile_cache_misses_total").increment(1);
-        let body = Arc::new(TileBody::new(draw(&sources, tile).await?));
+        let max_age_s = sources.iter().filter_map(|s| s.max_age_s()).min();
+        let body = Arc::new(TileBody::new(draw(&sources, tile).await?, max_age_s));
         if let Some(cache) = &self.cache {
             cache.insert(key, body.clone());
         }

@@ -118,15 +118,9 @@ impl TestServer {
                     .build()
                     .expect("tokio runtime");
                 rt.block_on(async move {
-                    let postgis = tidewatch::serve::connect_configured(&config)
+                    let state = tidewatch::serve::build_state(config)
                         .await
-                        .expect("PostGIS connects");
-                    let layers =
-                        tidewatch::serve::load_configured_layers(&config, postgis.as_ref())
-                            .await
-                            .expect("the layers load");
-                    let mut state = tidewatch::serve::app_state(config, layers);
-                    state.postgis = postgis;
+                        .expect("the server state builds");
                     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                         .await
                         .expect("bind 127.0.0.1:0");
@@ -183,6 +177,52 @@ impl TestServer {
         let r = self.get("/metrics");
         assert_eq!(r.status, 200, "/metrics: {}", r.text());
         metric_sum(&r.text(), name)
+    }
+}
+
+/// Puts five vessels into the server's live `vessels` layer (inside both bboxes the OGC
+/// checks use), so checks that walk every collection find features there too. Safe to
+/// call again: the same reports change nothing.
+pub fn add_test_vessels(server: &TestServer) {
+    use tidewatch::live::{Position, PositionSource, Update, WhenFull};
+    let spots = [
+        ("412000001", 121.95, 29.20, 8.5),
+        ("412000002", 121.85, 29.30, 0.2),
+        ("412000003", 121.70, 28.90, 12.0),
+        ("BD-TEST-4", 121.60, 28.85, 3.1),
+        ("BD-TEST-5", 122.05, 29.05, 5.6),
+    ];
+    let updates: Vec<Update> = spots
+        .iter()
+        .map(|&(id, lon, lat, speed)| {
+            Update::Position(Position {
+                vessel: id.into(),
+                source: if id.starts_with("BD") {
+                    PositionSource::Beidou
+                } else {
+                    PositionSource::Ais
+                },
+                at_ms: 1_795_788_000_000,
+                lon,
+                lat,
+                speed_kn: Some(speed),
+                course_deg: Some(90.0),
+                heading_deg: None,
+                nav_status: None,
+            })
+        })
+        .collect();
+    let live = server.state.live.clone();
+    tokio::runtime::Runtime::new()
+        .expect("tokio runtime")
+        .block_on(live.submit(updates, "test", WhenFull::Wait));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while spots
+        .iter()
+        .any(|(id, ..)| server.state.live.fleet().get(id).is_none())
+    {
+        assert!(Instant::now() < deadline, "test vessels never arrived");
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

@@ -20,32 +20,12 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn check_token(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(expected) = &state.config.admin_token else {
-        return Err(ApiError {
-            status: StatusCode::FORBIDDEN,
-            message: "admin endpoints are off: set admin_token (TIDEWATCH_ADMIN_TOKEN)".into(),
-        });
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    // Compare in time independent of where the strings differ.
-    let same = given.len() == expected.len()
-        && given
-            .bytes()
-            .zip(expected.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if same {
-        Ok(())
-    } else {
-        Err(ApiError {
-            status: StatusCode::UNAUTHORIZED,
-            message: "missing or wrong admin token (Authorization: Bearer …)".into(),
-        })
-    }
+    super::auth::require_bearer(
+        state.config.admin_token.as_deref(),
+        headers,
+        "admin endpoints",
+        "admin_token (TIDEWATCH_ADMIN_TOKEN)",
+    )
 }
 
 async fn import(

@@ -2,8 +2,10 @@
 //! into one JSON shape and status code here at the edge.
 
 mod admin;
+mod auth;
 mod error;
 mod extract;
+mod live;
 mod meta;
 mod ogc;
 mod styles;
@@ -14,6 +16,8 @@ pub use error::ApiError;
 pub use extract::{ApiPath, ApiQuery};
 
 use crate::config::Config;
+use crate::live::nmea_sources::BoundSources;
+use crate::live::Live;
 use crate::store::postgis::PostgisStore;
 use crate::tile_service::TileService;
 use axum::extract::{MatchedPath, Request};
@@ -35,6 +39,10 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The PostGIS store, when the server runs on one.
     pub postgis: Option<PostgisStore>,
+    /// Live vessels.
+    pub live: Arc<Live>,
+    /// Where the NMEA listeners are bound (ports chosen by the system included).
+    pub nmea: Arc<BoundSources>,
     pub started: Instant,
 }
 
@@ -78,6 +86,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(tiles::routes())
         .merge(admin::routes())
+        .merge(live::routes())
         .merge(meta::routes())
         .merge(ogc::routes())
         .merge(styles::routes())

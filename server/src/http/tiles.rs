@@ -37,8 +37,12 @@ async fn tile(
     );
     out.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_str(&format!("public, max-age={}", state.config.tile_max_age_s))
-            .expect("ascii"),
+        HeaderValue::from_str(&format!(
+            "public, max-age={}",
+            body.max_age_s.map_or(state.config.tile_max_age_s, |s| s
+                .min(state.config.tile_max_age_s))
+        ))
+        .expect("ascii"),
     );
     out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     let etag_matches = headers

@@ -261,7 +261,7 @@ fn bbox_numbers(text: &str, corners: &str) -> Result<[f64; 4], String> {
 }
 
 /// `W,S,E,N` (or `S,W,N,E` when `lat_first`, as EPSG:4326 orders its axes) to CRS84.
-fn parse_bbox(text: &str, lat_first: bool) -> Result<[f64; 4], String> {
+pub fn parse_bbox(text: &str, lat_first: bool) -> Result<[f64; 4], String> {
     let shown = text.chars().take(100).collect::<String>();
     let [a, b, c, d] = bbox_numbers(text, "west,south,east,north")?;
     let [w, s, e, n] = if lat_first {
@@ -587,23 +587,7 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    crate::time::rfc3339_ms(secs * 1000)
 }
 
 #[cfg(test)]

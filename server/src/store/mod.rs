@@ -63,6 +63,17 @@ pub trait LayerSource: Send + Sync {
     /// One feature by id.
     async fn feature(&self, id: u64) -> Result<Option<Feature>, SourceError>;
 
+    /// Changes whenever the layer's data does; tile caches key on it. Static layers
+    /// stay at 0 (the catalog's generation covers reloads).
+    fn version(&self) -> u64 {
+        0
+    }
+
+    /// A shorter `Cache-Control: max-age` for tiles of fast-changing layers.
+    fn max_age_s(&self) -> Option<u32> {
+        None
+    }
+
     /// Sources that live in one store and can be drawn together (one database round trip
     /// for a composite tile) return the same key.
     fn batch_key(&self) -> Option<usize> {
