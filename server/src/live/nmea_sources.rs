@@ -118,7 +118,7 @@ pub async fn start(live: &Arc<Live>, sources: &[NmeaSourceConfig]) -> anyhow::Re
             bound.tcp.push((source.name.clone(), local));
             tokio::spawn(accept_tcp(listener, live.clone(), source));
         } else if let Some(addr) = source.listen_udp {
-            let socket = UdpSocket::bind(addr).await.map_err(|e| {
+            let socket = bind_udp(addr).map_err(|e| {
                 anyhow::anyhow!("NMEA source {:?}: cannot bind UDP {addr}: {e}", source.name)
             })?;
             let local = socket.local_addr()?;
@@ -130,6 +130,18 @@ pub async fn start(live: &Arc<Live>, sources: &[NmeaSourceConfig]) -> anyhow::Re
         }
     }
     Ok(bound)
+}
+
+/// A UDP socket with a deep receive buffer: bursts from many receivers arrive faster than
+/// one task reads, and the kernel drops what does not fit (it caps the size at
+/// `net.core.rmem_max`).
+fn bind_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    let _ = socket.set_recv_buffer_size(8 << 20);
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    UdpSocket::from_std(socket.into())
 }
 
 async fn accept_tcp(listener: TcpListener, live: Arc<Live>, source: Arc<NmeaSourceConfig>) {
@@ -191,24 +203,19 @@ async fn read_tcp(
     let mut lines = LineSplitter::new(MAX_LINE);
     let mut buf = vec![0u8; 64 * 1024];
     let idle = Duration::from_secs(source.idle_timeout_s.max(1));
-    loop {
+    let ended = loop {
         let n = match tokio::time::timeout(idle, stream.read(&mut buf)).await {
             Err(_) => {
                 metrics::counter!("tidewatch_nmea_idle_disconnects_total", "source" => source.name.clone())
                     .increment(1);
-                feed.flush(live, WhenFull::Wait).await;
-                return format!("silent for {} s", idle.as_secs());
+                break format!("silent for {} s", idle.as_secs());
             }
-            Ok(Err(e)) => {
-                feed.flush(live, WhenFull::Wait).await;
-                return format!("read error: {e}");
-            }
+            Ok(Err(e)) => break format!("read error: {e}"),
             Ok(Ok(0)) => {
                 if let Some(rest) = lines.finish() {
                     feed.line(&rest);
                 }
-                feed.flush(live, WhenFull::Wait).await;
-                return "closed by peer".into();
+                break "closed by peer".into();
             }
             Ok(Ok(n)) => n,
         };
@@ -219,7 +226,11 @@ async fn read_tcp(
         if feed.pending.len() >= BATCH || n < buf.len() {
             feed.flush(live, WhenFull::Wait).await;
         }
-    }
+    };
+    // Fragments still waiting for the rest of their message never get it now.
+    feed.lose_pending_fragments();
+    feed.flush(live, WhenFull::Wait).await;
+    ended
 }
 
 async fn read_udp(socket: UdpSocket, live: Arc<Live>, source: Arc<NmeaSourceConfig>) {
@@ -380,6 +391,13 @@ impl<'a> Feed<'a> {
         if dropped > 0 {
             // Fragments counted as `fragment` earlier whose message never completed.
             *self.counts.rejected.entry("fragment_lost").or_default() += dropped;
+        }
+    }
+
+    fn lose_pending_fragments(&mut self) {
+        let lost = self.decoder.expire(u64::MAX) as u64;
+        if lost > 0 {
+            *self.counts.rejected.entry("fragment_lost").or_default() += lost;
         }
     }
 
