@@ -458,7 +458,12 @@ impl PostgisLayer {
         if let Some(bbox) = bbox {
             let [w, s, e, n] = bbox.map(|v| b.arg(Arg::Float(v)));
             let env = format!("ST_MakeEnvelope({w}, {s}, {e}, {n}, 4326)");
-            sql += &format!(" AND t.geom && {env} AND ST_Intersects(t.geom, {env})");
+            sql += &format!(" AND t.geom && {env}");
+            // A point's bounding box is the point: `&&` is already exact, and skipping
+            // the ST_Intersects recheck saves a geometry test per matching row.
+            if self.info.geometry != GeometryKind::Point {
+                sql += &format!(" AND ST_Intersects(t.geom, {env})");
+            }
         }
         if let Some(f) = filter {
             let cond = f.expr.to_sql(&mut |p| {

@@ -245,6 +245,17 @@ pub async fn replace_layer(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    // Fresh statistics now, not when autovacuum gets round to it: right after a large
+    // import the planner otherwise guesses a handful of rows per box. (A VACUUM here would
+    // also spare the first readers the hint bits, but it cleans the whole table, the
+    // replaced layer's dead rows included: 113 s instead of 25 s for 1.2 M points.)
+    let analyze = match storage {
+        Storage::Features => "ANALYZE features, feature_parts, feature_clusters".to_owned(),
+        typed => format!("ANALYZE {}", typed.table()),
+    };
+    sqlx::raw_sql(AssertSqlSafe(analyze))
+        .execute(store.pool())
+        .await?;
     Ok(ImportSummary {
         layer: def.id.clone(),
         features: features.len(),
