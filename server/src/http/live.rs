@@ -48,19 +48,12 @@ fn check_ingest_token(state: &AppState, headers: &HeaderMap) -> Result<(), ApiEr
     )
 }
 
-/// Applies validated positions; a full queue is a 503 with nothing applied.
+/// Applies validated positions as one batch, so a full queue (503) applies none of them.
 async fn submit(state: &AppState, updates: Vec<Update>, source: &str) -> Result<(), ApiError> {
-    for chunk in updates.chunks(4096) {
-        if state
-            .live
-            .submit(chunk.to_vec(), source, WhenFull::Wait)
-            .await
-            > 0
-        {
-            return Err(ApiError::unavailable(
-                "ingest queue full: the server is shedding load, retry later",
-            ));
-        }
+    if state.live.submit(updates, source, WhenFull::Wait).await > 0 {
+        return Err(ApiError::unavailable(
+            "ingest queue full: the server is shedding load, retry later",
+        ));
     }
     Ok(())
 }

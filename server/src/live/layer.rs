@@ -73,23 +73,12 @@ impl VesselsLayer {
             attribution: String::new(),
             time_property: Some("time".into()),
         };
-        let info = LayerInfo {
-            id: def.id.clone(),
-            title: def.title.clone(),
-            description: def.description.clone(),
-            geometry: def.geometry,
-            minzoom: def.minzoom,
-            maxzoom: def.maxzoom,
-            feature_count: 0,
-            bounds: [-180.0, -85.051_129, 180.0, 85.051_129],
-            fields: FIELDS
-                .iter()
-                .map(|(k, t)| (k.to_string(), t.to_string()))
-                .collect::<BTreeMap<_, _>>(),
-            attribution: String::new(),
-            thinned_up_to_zoom: None,
-            time_property: def.time_property.clone(),
-        };
+        let fields = FIELDS
+            .iter()
+            .map(|(k, t)| (k.to_string(), t.to_string()))
+            .collect::<BTreeMap<_, _>>();
+        let world = [-180.0, -85.051_129, 180.0, 85.051_129];
+        let info = LayerInfo::of(&def, 0, world, fields, None);
         VesselsLayer {
             live,
             def,

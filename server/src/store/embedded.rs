@@ -67,24 +67,17 @@ impl EmbeddedLayer {
         let thinned_up_to_zoom = pyramid
             .as_ref()
             .and_then(PointPyramid::deepest_thinned_zoom);
-        let info = LayerInfo {
-            id: def.id.clone(),
-            title: def.title.clone(),
-            description: def.description.clone(),
-            geometry: def.geometry,
-            minzoom: def.minzoom,
-            maxzoom: def.maxzoom,
-            feature_count: features.len(),
-            bounds: lonlat_bounds(&index),
-            fields: field_types(
+        let info = LayerInfo::of(
+            def,
+            features.len(),
+            lonlat_bounds(&index),
+            field_types(
                 &features,
                 def.properties.as_deref(),
                 thinned_up_to_zoom.is_some(),
             ),
-            attribution: def.attribution.clone(),
             thinned_up_to_zoom,
-            time_property: def.time_property.clone(),
-        };
+        );
         Ok(EmbeddedLayer {
             info,
             tile_properties: def.properties.clone(),

@@ -38,6 +38,32 @@ pub struct LayerInfo {
     pub time_property: Option<String>,
 }
 
+impl LayerInfo {
+    /// What a layer's definition says, with what only its data can tell.
+    pub fn of(
+        def: &crate::layers::LayerDef,
+        feature_count: usize,
+        bounds: [f64; 4],
+        fields: BTreeMap<String, String>,
+        thinned_up_to_zoom: Option<u8>,
+    ) -> Self {
+        LayerInfo {
+            id: def.id.clone(),
+            title: def.title.clone(),
+            description: def.description.clone(),
+            geometry: def.geometry,
+            minzoom: def.minzoom,
+            maxzoom: def.maxzoom,
+            feature_count,
+            bounds,
+            fields,
+            attribution: def.attribution.clone(),
+            thinned_up_to_zoom,
+            time_property: def.time_property.clone(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error("layer {layer}: {reason}")]

@@ -227,29 +227,20 @@ impl PostgisLayer {
             layer: id.clone(),
             reason,
         };
-        let geometry = def.geometry;
         let fields: Value = row.try_get("fields")?;
         let bounds: Option<Vec<f64>> = row.try_get("bounds")?;
-        let info = LayerInfo {
-            id: def.id.clone(),
-            title: def.title.clone(),
-            description: def.description.clone(),
-            geometry,
-            minzoom: def.minzoom,
-            maxzoom: def.maxzoom,
-            feature_count: row.try_get::<i64, _>("feature_count")? as usize,
-            bounds: match bounds.as_deref() {
+        let info = LayerInfo::of(
+            &def,
+            row.try_get::<i64, _>("feature_count")? as usize,
+            match bounds.as_deref() {
                 Some(&[w, s, e, n]) => [w, s, e, n],
                 _ => [-180.0, -85.0511, 180.0, 85.0511],
             },
-            fields: serde_json::from_value::<BTreeMap<String, String>>(fields)
+            serde_json::from_value::<BTreeMap<String, String>>(fields)
                 .map_err(|e| bad(e.to_string()))?,
-            attribution: def.attribution.clone(),
-            thinned_up_to_zoom: row
-                .try_get::<Option<i16>, _>("thinned_up_to_zoom")?
+            row.try_get::<Option<i16>, _>("thinned_up_to_zoom")?
                 .map(|z| z as u8),
-            time_property: def.time_property.clone(),
-        };
+        );
         let features_sql = match storage {
             Storage::Features => "SELECT id, ST_AsBinary(geom) AS wkb, properties FROM features
                  WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
