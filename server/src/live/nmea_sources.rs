@@ -238,30 +238,46 @@ async fn read_udp(socket: UdpSocket, live: Arc<Live>, source: Arc<NmeaSourceConf
     let mut feeds: HashMap<SocketAddr, Feed> = HashMap::new();
     let mut buf = vec![0u8; 65_536];
     loop {
-        let (n, peer) = match socket.recv_from(&mut buf).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(source = %source.name, "UDP receive failed: {e}");
-                continue;
+        let first = socket.recv_from(&mut buf).await;
+        let mut received = Some(first);
+        let mut datagrams = 0;
+        // Take what is already waiting too (up to a batch), then hand it over at once:
+        // one queue slot per burst rather than per sentence.
+        while let Some(result) = received.take() {
+            match result {
+                Ok((n, peer)) => {
+                    if !feeds.contains_key(&peer) && feeds.len() >= 1024 {
+                        feeds.clear();
+                    }
+                    let feed = feeds
+                        .entry(peer)
+                        .or_insert_with(|| Feed::new(&source, peer));
+                    for line in buf[..n].split(|&b| b == b'\n') {
+                        if line.iter().all(u8::is_ascii_whitespace) {
+                            continue;
+                        }
+                        if line.len() > MAX_LINE {
+                            feed.too_long();
+                        } else {
+                            feed.line(line);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(source = %source.name, "UDP receive failed: {e}"),
             }
-        };
-        if !feeds.contains_key(&peer) && feeds.len() >= 1024 {
-            feeds.clear();
+            datagrams += 1;
+            if datagrams < BATCH {
+                received = match socket.try_recv_from(&mut buf) {
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => None,
+                    other => Some(other),
+                };
+            }
         }
-        let feed = feeds
-            .entry(peer)
-            .or_insert_with(|| Feed::new(&source, peer));
-        for line in buf[..n].split(|&b| b == b'\n') {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            if line.len() > MAX_LINE {
-                feed.too_long();
-            } else {
-                feed.line(line);
+        for feed in feeds.values_mut() {
+            if !feed.pending.is_empty() || feed.has_counts() {
+                feed.flush(&live, WhenFull::Shed).await;
             }
         }
-        feed.flush(&live, WhenFull::Shed).await;
     }
 }
 
@@ -392,6 +408,11 @@ impl<'a> Feed<'a> {
             // Fragments counted as `fragment` earlier whose message never completed.
             *self.counts.rejected.entry("fragment_lost").or_default() += dropped;
         }
+    }
+
+    /// Whether there are line counts not yet published.
+    fn has_counts(&self) -> bool {
+        self.counts.accepted > 0 || self.counts.fragments > 0 || !self.counts.rejected.is_empty()
     }
 
     fn lose_pending_fragments(&mut self) {
