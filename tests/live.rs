@@ -395,6 +395,18 @@ fn beidou_terminals_report_positions_with_their_configured_id() {
     );
 }
 
+/// Posts a JSON position batch with the token; the status.
+fn ingest_json(server: &TestServer, body: &[u8]) -> u16 {
+    post(
+        server,
+        "/ingest/positions",
+        "application/json",
+        Some(TOKEN),
+        body,
+    )
+    .status
+}
+
 fn post(
     server: &TestServer,
     path: &str,
@@ -544,17 +556,7 @@ fn http_ingest_vessels_tracks_tiles_and_items() {
     };
     assert!(ids(&first).contains(&tidewatch::live::layer::feature_id("BD-1001")));
     let moved = br#"[{"id": "BD-1001", "source": "beidou", "time": "2026-11-27T14:09:00Z", "lon": 122.30, "lat": 29.50}]"#;
-    assert_eq!(
-        post(
-            &server,
-            "/ingest/positions",
-            "application/json",
-            Some(TOKEN),
-            moved
-        )
-        .status,
-        202
-    );
+    assert_eq!(ingest_json(&server, moved), 202);
     wait_for(10, "the vessel to leave the tile", || {
         !ids(&server.get(&path)).contains(&tidewatch::live::layer::feature_id("BD-1001"))
     });
@@ -630,17 +632,7 @@ fn the_live_stream_pushes_positions_inside_its_box() {
     let sent_at = Instant::now();
     let body = br#"[{"id": "IN-1", "source": "beidou", "time": "2026-11-27T14:00:00Z", "lon": 121.95, "lat": 29.2},
                    {"id": "OUT-1", "source": "beidou", "time": "2026-11-27T14:00:00Z", "lon": 122.5, "lat": 29.2}]"#;
-    assert_eq!(
-        post(
-            &server,
-            "/ingest/positions",
-            "application/json",
-            Some(TOKEN),
-            body
-        )
-        .status,
-        202
-    );
+    assert_eq!(ingest_json(&server, body), 202);
     wait_for(10, "a positions event", || {
         events.lock().unwrap().iter().any(|(e, _)| e == "positions")
     });
@@ -734,17 +726,7 @@ fn postgis_keeps_the_history_survives_a_restart_and_an_outage() {
         "ALTER TABLE vessel_positions RENAME TO vessel_positions_away",
     );
     let during = br#"[{"id": "OUTAGE-1", "source": "beidou", "time": "2026-11-27T15:00:00Z", "lon": 121.9, "lat": 29.2}]"#;
-    assert_eq!(
-        post(
-            &server,
-            "/ingest/positions",
-            "application/json",
-            Some(TOKEN),
-            during
-        )
-        .status,
-        202
-    );
+    assert_eq!(ingest_json(&server, during), 202);
     wait_for(10, "the live state during the outage", || {
         server.get("/vessels/OUTAGE-1").status == 200
     });
@@ -897,17 +879,7 @@ fn the_map_page_draws_moving_vessels_and_a_track_on_click() {
         at(10),
         at(5)
     );
-    assert_eq!(
-        post(
-            &server,
-            "/ingest/positions",
-            "application/json",
-            Some(TOKEN),
-            body.as_bytes()
-        )
-        .status,
-        202
-    );
+    assert_eq!(ingest_json(&server, body.as_bytes()), 202);
     wait_for(10, "the vessel", || {
         server.get("/vessels/412555001").status == 200
     });
@@ -935,17 +907,7 @@ fn the_map_page_draws_moving_vessels_and_a_track_on_click() {
         r#"[{{"id": "412555001", "source": "ais", "time": "{}", "lon": 121.955, "lat": 29.204, "speed": 6, "course": 45, "heading": 45}}]"#,
         at(0)
     );
-    assert_eq!(
-        post(
-            &server,
-            "/ingest/positions",
-            "application/json",
-            Some(TOKEN),
-            moved.as_bytes()
-        )
-        .status,
-        202
-    );
+    assert_eq!(ingest_json(&server, moved.as_bytes()), 202);
     let last = lines.map(|l| l.unwrap()).last().unwrap_or_default();
     let status = child.wait().expect("node ends");
     let result: Value = serde_json::from_str(&last).unwrap_or(Value::Null);

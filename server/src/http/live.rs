@@ -5,7 +5,7 @@
 use super::{ApiError, ApiPath, ApiQuery, AppState};
 use crate::live::fleet::{Fix, Vessel};
 use crate::live::layer::vessel_properties;
-use crate::live::nmea_sources::{update_from, GnssContext, LineSplitter, MAX_LINE};
+use crate::live::nmea_sources::{LineDecoder, LineSplitter, MAX_LINE};
 use crate::live::{batch, now_ms, Position, Update, WhenFull};
 use crate::ogc::parse_bbox;
 use axum::body::Bytes;
@@ -21,7 +21,6 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::time::Duration;
-use tidewatch_nmea::{Decoder, Rejection};
 use tokio::sync::broadcast::error::RecvError;
 
 pub fn routes() -> Router<AppState> {
@@ -103,40 +102,20 @@ async fn ingest_nmea(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     check_ingest_token(&state, &headers)?;
-    let mut decoder = Decoder::new();
-    let (mut accepted, mut fragments) = (0usize, 0usize);
-    let mut rejected: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut updates = Vec::new();
-    let now = now_ms();
-    let mut gnss = GnssContext {
-        terminal: "http".into(),
-        day: None,
-    };
+    let mut lines = LineDecoder::new("http".into());
     let mut splitter = LineSplitter::new(MAX_LINE);
-    let mut lines = Vec::new();
-    let too_long = splitter.push(&body, |l| lines.push(l.to_vec()));
-    lines.extend(splitter.finish());
-    for line in &lines {
-        match decoder.feed(line, 0) {
-            Ok(Some(decoded)) => match update_from(decoded, now, &mut gnss) {
-                Ok(u) => {
-                    accepted += 1;
-                    updates.push(u);
-                }
-                Err(reason) => *rejected.entry(reason).or_default() += 1,
-            },
-            Ok(None) => fragments += 1,
-            Err(Rejection::Ignored) => {}
-            Err(r) => *rejected.entry(r.as_str()).or_default() += 1,
-        }
+    for _ in 0..splitter.push(&body, |l| lines.line(l)) {
+        lines.too_long();
     }
-    let lost = decoder.expire(u64::MAX) + decoder.take_dropped_fragments() as usize;
-    if lost > 0 {
-        *rejected.entry("fragment_lost").or_default() += lost;
+    if let Some(rest) = splitter.finish() {
+        lines.line(&rest);
     }
-    if too_long > 0 {
-        *rejected.entry(Rejection::TooLong.as_str()).or_default() += too_long;
-    }
+    lines.lose_pending_fragments();
+    let LineDecoder {
+        updates, counts, ..
+    } = lines;
+    let rejected: BTreeMap<&str, u64> = counts.rejected.into_iter().collect();
+    let (accepted, fragments) = (counts.accepted, counts.fragments);
     submit(&state, updates, "http").await?;
     Ok((
         StatusCode::ACCEPTED,

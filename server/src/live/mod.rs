@@ -224,11 +224,6 @@ impl Live {
         self.positions.subscribe()
     }
 
-    /// Whether positions also go to PostGIS.
-    pub fn persists(&self) -> bool {
-        self.persist.is_some()
-    }
-
     fn apply(&self, batch: Vec<Update>) {
         let mut accepted = Vec::with_capacity(batch.len());
         {

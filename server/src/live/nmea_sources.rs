@@ -200,7 +200,7 @@ async fn read_tcp(
 ) -> String {
     let _ = stream.set_nodelay(true);
     let mut feed = Feed::new(source, peer);
-    let mut lines = LineSplitter::new(MAX_LINE);
+    let mut splitter = LineSplitter::new(MAX_LINE);
     let mut buf = vec![0u8; 64 * 1024];
     let idle = Duration::from_secs(source.idle_timeout_s.max(1));
     let ended = loop {
@@ -212,23 +212,22 @@ async fn read_tcp(
             }
             Ok(Err(e)) => break format!("read error: {e}"),
             Ok(Ok(0)) => {
-                if let Some(rest) = lines.finish() {
-                    feed.line(&rest);
+                if let Some(rest) = splitter.finish() {
+                    feed.lines.line(&rest);
                 }
                 break "closed by peer".into();
             }
             Ok(Ok(n)) => n,
         };
-        let too_long = lines.push(&buf[..n], |line| feed.line(line));
+        let too_long = splitter.push(&buf[..n], |line| feed.lines.line(line));
         for _ in 0..too_long {
-            feed.too_long();
+            feed.lines.too_long();
         }
-        if feed.pending.len() >= BATCH || n < buf.len() {
+        if feed.lines.updates.len() >= BATCH || n < buf.len() {
             feed.flush(live, WhenFull::Wait).await;
         }
     };
-    // Fragments still waiting for the rest of their message never get it now.
-    feed.lose_pending_fragments();
+    feed.lines.lose_pending_fragments();
     feed.flush(live, WhenFull::Wait).await;
     ended
 }
@@ -257,9 +256,9 @@ async fn read_udp(socket: UdpSocket, live: Arc<Live>, source: Arc<NmeaSourceConf
                             continue;
                         }
                         if line.len() > MAX_LINE {
-                            feed.too_long();
+                            feed.lines.too_long();
                         } else {
-                            feed.line(line);
+                            feed.lines.line(line);
                         }
                     }
                 }
@@ -274,7 +273,7 @@ async fn read_udp(socket: UdpSocket, live: Arc<Live>, source: Arc<NmeaSourceConf
             }
         }
         for feed in feeds.values_mut() {
-            if !feed.pending.is_empty() || feed.has_counts() {
+            if !feed.lines.updates.is_empty() || !feed.lines.counts.is_empty() {
                 feed.flush(&live, WhenFull::Shed).await;
             }
         }
@@ -345,57 +344,60 @@ impl LineSplitter {
     }
 }
 
-/// Per-line outcome counts of one connection, flushed to metrics with each batch.
+/// Per-line outcomes since they were last taken.
 #[derive(Default)]
-struct LineCounts {
-    accepted: u64,
-    fragments: u64,
-    rejected: HashMap<&'static str, u64>,
-    last_rejection: Option<(&'static str, String)>,
+pub struct LineCounts {
+    /// Whole messages (counted on their last line).
+    pub accepted: u64,
+    /// Earlier lines of multi-sentence messages.
+    pub fragments: u64,
+    /// Rejected lines by reason; `fragment_lost` counts stored fragments whose message
+    /// never completed (already counted under `fragments`).
+    pub rejected: HashMap<&'static str, u64>,
+    /// The last rejected line (its start) and why, for the log.
+    pub last_rejection: Option<(&'static str, String)>,
 }
 
-/// One connection's decoding state: its decoder, the updates waiting to be handed
-/// over, and its counts.
-struct Feed<'a> {
-    source: &'a NmeaSourceConfig,
-    peer: SocketAddr,
+impl LineCounts {
+    pub fn is_empty(&self) -> bool {
+        self.accepted == 0 && self.fragments == 0 && self.rejected.is_empty()
+    }
+}
+
+/// Decodes the lines of one stream (its own fragment reassembly and GNSS date) into
+/// updates and tallies every line's outcome: network feeds and `POST /ingest/nmea`
+/// share it.
+pub struct LineDecoder {
     decoder: Decoder,
     started: Instant,
-    pending: Vec<Update>,
-    counts: LineCounts,
-    last_warning: Option<Instant>,
-    rejected_since_warning: u64,
     gnss: GnssContext,
+    /// Updates decoded and not yet handed over.
+    pub updates: Vec<Update>,
+    pub counts: LineCounts,
 }
 
-impl<'a> Feed<'a> {
-    fn new(source: &'a NmeaSourceConfig, peer: SocketAddr) -> Self {
-        Feed {
-            source,
-            peer,
+impl LineDecoder {
+    /// `terminal` names GNSS fixes whose sentences carry no source.
+    pub fn new(terminal: String) -> Self {
+        LineDecoder {
             decoder: Decoder::new(),
             started: Instant::now(),
-            pending: Vec::with_capacity(BATCH),
-            counts: LineCounts::default(),
-            last_warning: None,
-            rejected_since_warning: 0,
             gnss: GnssContext {
-                terminal: source
-                    .terminal_id
-                    .clone()
-                    .unwrap_or_else(|| peer.ip().to_string()),
+                terminal,
                 day: None,
             },
+            updates: Vec::with_capacity(BATCH),
+            counts: LineCounts::default(),
         }
     }
 
-    fn line(&mut self, line: &[u8]) {
+    pub fn line(&mut self, line: &[u8]) {
         let now = self.started.elapsed().as_millis() as u64;
         match self.decoder.feed(line, now) {
             Ok(Some(decoded)) => match update_from(decoded, now_ms(), &mut self.gnss) {
                 Ok(update) => {
                     self.counts.accepted += 1;
-                    self.pending.push(update);
+                    self.updates.push(update);
                 }
                 Err(reason) => self.reject(reason, line),
             },
@@ -405,39 +407,61 @@ impl<'a> Feed<'a> {
         }
         let dropped = self.decoder.take_dropped_fragments();
         if dropped > 0 {
-            // Fragments counted as `fragment` earlier whose message never completed.
             *self.counts.rejected.entry("fragment_lost").or_default() += dropped;
         }
     }
 
-    /// Whether there are line counts not yet published.
-    fn has_counts(&self) -> bool {
-        self.counts.accepted > 0 || self.counts.fragments > 0 || !self.counts.rejected.is_empty()
+    /// A line the splitter dropped for its length.
+    pub fn too_long(&mut self) {
+        self.reject(Rejection::TooLong.as_str(), b"");
     }
 
-    fn lose_pending_fragments(&mut self) {
+    /// The stream has ended: fragments still waiting for the rest of their message
+    /// never get it.
+    pub fn lose_pending_fragments(&mut self) {
         let lost = self.decoder.expire(u64::MAX) as u64;
         if lost > 0 {
             *self.counts.rejected.entry("fragment_lost").or_default() += lost;
         }
     }
 
-    fn too_long(&mut self) {
-        self.reject(Rejection::TooLong.as_str(), b"");
-    }
-
     fn reject(&mut self, reason: &'static str, line: &[u8]) {
         *self.counts.rejected.entry(reason).or_default() += 1;
         let shown = String::from_utf8_lossy(&line[..line.len().min(100)]).into_owned();
         self.counts.last_rejection = Some((reason, shown));
-        self.rejected_since_warning += 1;
+    }
+}
+
+/// One connection of a network feed: its line decoder, and the metrics and warnings
+/// published under the source's name.
+struct Feed<'a> {
+    source: &'a NmeaSourceConfig,
+    peer: SocketAddr,
+    lines: LineDecoder,
+    last_warning: Option<Instant>,
+    rejected_since_warning: u64,
+}
+
+impl<'a> Feed<'a> {
+    fn new(source: &'a NmeaSourceConfig, peer: SocketAddr) -> Self {
+        let terminal = source
+            .terminal_id
+            .clone()
+            .unwrap_or_else(|| peer.ip().to_string());
+        Feed {
+            source,
+            peer,
+            lines: LineDecoder::new(terminal),
+            last_warning: None,
+            rejected_since_warning: 0,
+        }
     }
 
     /// Hands the waiting updates over and publishes the counts; warns about rejected
     /// lines at most every 10 seconds per connection.
     async fn flush(&mut self, live: &Live, when_full: WhenFull) {
         let name = &self.source.name;
-        let c = std::mem::take(&mut self.counts);
+        let c = std::mem::take(&mut self.lines.counts);
         let count = |result: &'static str, n: u64| {
             if n > 0 {
                 metrics::counter!("tidewatch_nmea_lines_total", "source" => name.clone(), "result" => result)
@@ -449,6 +473,7 @@ impl<'a> Feed<'a> {
         for (reason, n) in &c.rejected {
             count(reason, *n);
         }
+        self.rejected_since_warning += c.rejected.values().sum::<u64>();
         if self.rejected_since_warning > 0
             && self
                 .last_warning
@@ -461,7 +486,7 @@ impl<'a> Feed<'a> {
             self.last_warning = Some(Instant::now());
             self.rejected_since_warning = 0;
         }
-        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
+        let batch = std::mem::replace(&mut self.lines.updates, Vec::with_capacity(BATCH));
         live.submit(batch, name, when_full).await;
     }
 }

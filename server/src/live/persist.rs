@@ -67,11 +67,6 @@ impl PersistQueue {
         self.wake.notify_one();
     }
 
-    /// Positions not yet written.
-    pub fn backlog(&self) -> usize {
-        self.lock().positions.len()
-    }
-
     fn take(&self) -> (Vec<Position>, HashMap<Arc<str>, VesselStatic>) {
         let mut w = self.lock();
         let n = w.positions.len().min(COPY_BATCH);
@@ -263,28 +258,36 @@ fn copy_row(out: &mut String, p: &Position) {
     out.push('\n');
 }
 
+/// The columns [`fix_from_row`] reads besides `nav_status`, in `vessels` and
+/// `vessel_positions` alike.
+macro_rules! fix_columns {
+    () => {
+        "source, (extract(epoch FROM at) * 1000)::int8 AS at_ms, \
+         ST_X(geom) AS lon, ST_Y(geom) AS lat, speed_kn, course_deg, heading_deg"
+    };
+}
+
 /// The fleet as PostGIS last saw it: every vessel's latest state and static data, and
 /// up to `history` of its positions from the day before the newest position stored.
 pub async fn restore(pool: &PgPool, history: usize) -> Result<Fleet, sqlx::Error> {
     let mut fleet = Fleet::new(history);
-    let rows = sqlx::query(
-        "SELECT vessel_id, source, (extract(epoch FROM at) * 1000)::int8 AS at_ms,
-                ST_X(geom) AS lon, ST_Y(geom) AS lat, speed_kn, course_deg, heading_deg,
-                nav_status, static
-         FROM vessels ORDER BY vessel_id",
-    )
+    let rows = sqlx::query(concat!(
+        "SELECT vessel_id, ",
+        fix_columns!(),
+        ", nav_status, static FROM vessels ORDER BY vessel_id"
+    ))
     .fetch_all(pool)
     .await?;
-    let recent = sqlx::query(
-        "SELECT vessel_id, source, (extract(epoch FROM at) * 1000)::int8 AS at_ms,
-                ST_X(geom) AS lon, ST_Y(geom) AS lat, speed_kn, course_deg, heading_deg,
-                NULL::int2 AS nav_status
+    let recent = sqlx::query(concat!(
+        "SELECT vessel_id, ",
+        fix_columns!(),
+        ", NULL::int2 AS nav_status
          FROM (SELECT p.*, row_number() OVER (PARTITION BY vessel_id ORDER BY at DESC) AS newest
                FROM vessel_positions p
                WHERE at >= (SELECT max(at) FROM vessels) - interval '1 day') recent
          WHERE newest <= $1
-         ORDER BY vessel_id, at",
-    )
+         ORDER BY vessel_id, at"
+    ))
     .bind(history as i64)
     .fetch_all(pool)
     .await?;
@@ -351,15 +354,16 @@ pub async fn track(
     to_ms: Option<i64>,
     limit: usize,
 ) -> Result<Vec<Fix>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT source, (extract(epoch FROM at) * 1000)::int8 AS at_ms, ST_X(geom) AS lon,
-                ST_Y(geom) AS lat, speed_kn, course_deg, heading_deg, NULL::int2 AS nav_status
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        fix_columns!(),
+        ", NULL::int2 AS nav_status
          FROM vessel_positions
          WHERE vessel_id = $1
            AND ($2::float8 IS NULL OR at >= to_timestamp($2 / 1000.0))
            AND ($3::float8 IS NULL OR at <= to_timestamp($3 / 1000.0))
-         ORDER BY at LIMIT $4",
-    )
+         ORDER BY at LIMIT $4"
+    ))
     .bind(vessel)
     .bind(from_ms.map(|t| t as f64))
     .bind(to_ms.map(|t| t as f64))
