@@ -148,9 +148,12 @@ async fn ensure_partitions(pool: &PgPool, today: i64) -> Result<(), sqlx::Error>
             "CREATE TABLE IF NOT EXISTS vessel_positions_{y:04}{m:02}{d:02} PARTITION OF vessel_positions
              FOR VALUES FROM ('{y:04}-{m:02}-{d:02} 00:00:00+00') TO ('{y2:04}-{m2:02}-{d2:02} 00:00:00+00')"
         );
-        if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await {
-            // Rows for that day already sit in the default partition: leave them there.
-            tracing::debug!("partition for day {day}: {e}");
+        match sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await {
+            Ok(_) => {}
+            // The database refused this one (rows for that day already sit in the default
+            // partition): leave them there. Anything else (no connection) is retried.
+            Err(sqlx::Error::Database(e)) => tracing::debug!("partition for day {day}: {e}"),
+            Err(e) => return Err(e),
         }
     }
     Ok(())
