@@ -1,0 +1,1 @@
+//! Coverage of the coast by radars and cameras (skeleton; see issue 6).

@@ -1,0 +1,1 @@
+//! Tide prediction (skeleton; see issue 7).
