@@ -6,8 +6,9 @@ use crate::TideError;
 
 /// Longest time range of one request: a leap year.
 pub const MAX_RANGE_DAYS: i64 = 366;
-/// Most heights one request may produce: a leap year at one-minute steps.
-pub const MAX_POINTS: i64 = MAX_RANGE_DAYS * 24 * 60;
+/// Most heights one request may produce: a leap year at one-minute steps, both ends
+/// included (527,041).
+pub const MAX_POINTS: i64 = MAX_RANGE_DAYS * 24 * 60 + 1;
 /// Longest lead or lag of a tide window around high water: a day.
 pub const MAX_WINDOW_SIDE_S: i64 = DAY;
 

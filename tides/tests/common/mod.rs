@@ -3,6 +3,7 @@
 
 use tidewatch_tides::{ConstituentInput, Extreme, ExtremeKind, HarmonicConstants, HarmonicStation};
 
+#[allow(dead_code)] // Each test binary uses some of the fields.
 pub struct Reference {
     /// Kanmen with the constituents Neaps and this crate define alike.
     pub constants: HarmonicConstants,
