@@ -159,9 +159,10 @@ impl HarmonicStation {
             let chunk = self.chunk(t);
             let chunk_end = (chunk.start + DAY).min(to + 1);
             let count = ((chunk_end - 1 - t) / step + 1) as usize;
-            let mut rotor = Rotor::new(&chunk, t, step);
+            let mut phasors = Phasors::new(&chunk, t);
+            let rotation = phasors.step(step as f64);
             for _ in 0..count {
-                out.push(self.z0 + rotor.value_and_advance());
+                out.push(self.z0 + phasors.height_then_advance(&rotation));
             }
             t += count as i64 * step;
         }
@@ -176,67 +177,96 @@ impl Chunk {
             .map(|i| self.amplitude[i] * (self.phase[i] + self.speed[i] * dt).cos())
             .sum()
     }
-
-    /// First and second time derivatives of the tide (m/s, m/s²) at a fractional instant.
-    pub fn slope_and_curvature(&self, t: f64) -> (f64, f64) {
-        let dt = t - self.start as f64;
-        let mut slope = 0.0;
-        let mut curvature = 0.0;
-        for i in 0..self.amplitude.len() {
-            let (sin, cos) = (self.phase[i] + self.speed[i] * dt).sin_cos();
-            let a_w = self.amplitude[i] * self.speed[i];
-            slope -= a_w * sin;
-            curvature -= a_w * self.speed[i] * cos;
-        }
-        (slope, curvature)
-    }
 }
 
 /// Lanes summed side by side: the sum over constituents is split into this many partial
 /// sums so the compiler can vectorise it.
 const LANES: usize = 4;
 
-/// Phasors f·H·e^{iφ} of every constituent, stepped forward by a fixed time step.
-pub(crate) struct Rotor {
+/// Every constituent's phasor f·H·e^{iφ} at one instant, in lanes, with its speed.
+#[derive(Debug, Clone)]
+pub(crate) struct Phasors {
     re: Vec<[f64; LANES]>,
     im: Vec<[f64; LANES]>,
-    step_re: Vec<[f64; LANES]>,
-    step_im: Vec<[f64; LANES]>,
-    /// Rate factor: the imaginary part times −ω gives the slope; kept per lane.
+    /// ω, radians per second.
     speed: Vec<[f64; LANES]>,
 }
 
-impl Rotor {
-    /// Phasors at `t` (inside the chunk's day or near it), advancing by `step` seconds.
-    pub fn new(chunk: &Chunk, t: i64, step: i64) -> Rotor {
+/// The rotation e^{iωΔ} of every constituent over a fixed time step Δ.
+#[derive(Debug, Clone)]
+pub(crate) struct Step {
+    re: Vec<[f64; LANES]>,
+    im: Vec<[f64; LANES]>,
+}
+
+impl Step {
+    /// The rotation over n·Δ (n ≥ 1), by repeated multiplication: no trigonometry.
+    pub fn power(&self, n: i64) -> Step {
+        let mut result = self.clone();
+        for _ in 1..n {
+            for g in 0..result.re.len() {
+                for l in 0..LANES {
+                    let (re, im) = (result.re[g][l], result.im[g][l]);
+                    let (sr, si) = (self.re[g][l], self.im[g][l]);
+                    result.re[g][l] = re * sr - im * si;
+                    result.im[g][l] = re * si + im * sr;
+                }
+            }
+        }
+        result
+    }
+
+    /// The rotation over −Δ.
+    pub fn backwards(&self) -> Step {
+        Step {
+            re: self.re.clone(),
+            im: self.im.iter().map(|im| im.map(|x| -x)).collect(),
+        }
+    }
+}
+
+impl Phasors {
+    /// The phasors of a chunk's constituents at `t` (in or near the chunk's day).
+    pub fn new(chunk: &Chunk, t: i64) -> Phasors {
         let groups = chunk.amplitude.len().div_ceil(LANES);
-        let mut rotor = Rotor {
+        let mut phasors = Phasors {
             re: vec![[0.0; LANES]; groups],
             im: vec![[0.0; LANES]; groups],
-            step_re: vec![[1.0; LANES]; groups],
-            step_im: vec![[0.0; LANES]; groups],
             speed: vec![[0.0; LANES]; groups],
         };
         let dt = (t - chunk.start) as f64;
         for i in 0..chunk.amplitude.len() {
             let (g, l) = (i / LANES, i % LANES);
             let (sin, cos) = (chunk.phase[i] + chunk.speed[i] * dt).sin_cos();
-            rotor.re[g][l] = chunk.amplitude[i] * cos;
-            rotor.im[g][l] = chunk.amplitude[i] * sin;
-            let (step_sin, step_cos) = (chunk.speed[i] * step as f64).sin_cos();
-            rotor.step_re[g][l] = step_cos;
-            rotor.step_im[g][l] = step_sin;
-            rotor.speed[g][l] = chunk.speed[i];
+            phasors.re[g][l] = chunk.amplitude[i] * cos;
+            phasors.im[g][l] = chunk.amplitude[i] * sin;
+            phasors.speed[g][l] = chunk.speed[i];
         }
-        rotor
+        phasors
     }
 
-    /// The tide (without Z0) at the current time, then one step forward.
-    pub fn value_and_advance(&mut self) -> f64 {
+    /// The rotation of these constituents over `seconds`.
+    pub fn step(&self, seconds: f64) -> Step {
+        let mut step = Step {
+            re: vec![[1.0; LANES]; self.speed.len()],
+            im: vec![[0.0; LANES]; self.speed.len()],
+        };
+        for (g, speeds) in self.speed.iter().enumerate() {
+            for (l, speed) in speeds.iter().enumerate() {
+                let (sin, cos) = (speed * seconds).sin_cos();
+                step.re[g][l] = cos;
+                step.im[g][l] = sin;
+            }
+        }
+        step
+    }
+
+    /// The tide (without Z0) now, then the phasors one step on.
+    pub fn height_then_advance(&mut self, step: &Step) -> f64 {
         let mut sum = [0.0; LANES];
         for g in 0..self.re.len() {
             let (re, im) = (self.re[g], self.im[g]);
-            let (sr, si) = (self.step_re[g], self.step_im[g]);
+            let (sr, si) = (step.re[g], step.im[g]);
             for l in 0..LANES {
                 sum[l] += re[l];
                 self.re[g][l] = re[l] * sr[l] - im[l] * si[l];
@@ -246,18 +276,53 @@ impl Rotor {
         sum.iter().sum()
     }
 
-    /// The slope (m/s) at the current time, then one step forward.
-    pub fn slope_and_advance(&mut self) -> f64 {
+    /// The slope h' (m/s) now.
+    pub fn slope(&self) -> f64 {
         let mut sum = [0.0; LANES];
+        for (speed, im) in self.speed.iter().zip(&self.im) {
+            for (l, lane) in sum.iter_mut().enumerate() {
+                *lane -= speed[l] * im[l];
+            }
+        }
+        sum.iter().sum()
+    }
+
+    /// The phasors one step on.
+    pub fn advance(&mut self, step: &Step) {
         for g in 0..self.re.len() {
             let (re, im) = (self.re[g], self.im[g]);
-            let (sr, si, w) = (self.step_re[g], self.step_im[g], self.speed[g]);
+            let (sr, si) = (step.re[g], step.im[g]);
             for l in 0..LANES {
-                sum[l] -= w[l] * im[l];
                 self.re[g][l] = re[l] * sr[l] - im[l] * si[l];
                 self.im[g][l] = re[l] * si[l] + im[l] * sr[l];
             }
         }
-        sum.iter().sum()
+    }
+
+    /// Tide (without Z0), slope and curvature `dt` seconds from now, for |ω·dt| up to
+    /// ~0.1 rad (a few minutes): the rotation comes from its Taylor series, exact to 1e-11
+    /// there, so refining an extreme needs no trigonometry.
+    pub fn near(&self, dt: f64) -> (f64, f64, f64) {
+        let mut height = [0.0; LANES];
+        let mut slope = [0.0; LANES];
+        let mut curvature = [0.0; LANES];
+        for g in 0..self.re.len() {
+            let (re, im, w) = (self.re[g], self.im[g], self.speed[g]);
+            for l in 0..LANES {
+                let x = w[l] * dt;
+                let x2 = x * x;
+                let cos = 1.0 - x2 / 2.0 * (1.0 - x2 / 12.0 * (1.0 - x2 / 30.0));
+                let sin = x * (1.0 - x2 / 6.0 * (1.0 - x2 / 20.0 * (1.0 - x2 / 42.0)));
+                let (r, i) = (re[l] * cos - im[l] * sin, re[l] * sin + im[l] * cos);
+                height[l] += r;
+                slope[l] -= w[l] * i;
+                curvature[l] -= w[l] * w[l] * r;
+            }
+        }
+        (
+            height.iter().sum(),
+            slope.iter().sum(),
+            curvature.iter().sum(),
+        )
     }
 }
