@@ -16,15 +16,13 @@
 import { createTidePredictor } from "@neaps/tide-predictor";
 import fs from "node:fs";
 import path from "node:path";
+import { LEFT_OUT } from "./left_out.mjs";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const stationFile = path.join(here, "..", "..", "data", "demo", "tides", "kanmen-ticon4.json");
 const outFile = path.join(here, "..", "tests", "data", "kanmen_neaps.csv");
 
-// Defined differently by Neaps 0.11.0 and by tidewatch-tides (which follows the TICON-4
-// manual or Schureman here); see README.md.
-export const LEFT_OUT = ["M1", "MKS2"];
 
 const station = JSON.parse(fs.readFileSync(stationFile, "utf8"));
 const constituents = station.constituents.filter((c) => !LEFT_OUT.includes(c.name));
