@@ -1,0 +1,321 @@
+//! The sea band in front of the coast (coastline buffered by the band width, minus land) and
+//! the parts of it no working sensor sees.
+//!
+//! The band is cut once into square cells of [`CELL_SIZE_M`]; each cell subtracts the land and
+//! the views that reach it (both clipped to the cell by Sutherland–Hodgman, which is exact under
+//! the non-zero fill rule; land goes in with the views so views that end on the shore leave no
+//! slivers), cells run in parallel, and a final union glues the unseen pieces back together
+//! across cell edges. A what-if recomputes only the cells its changed views reach.
+//!
+//! This is the slow part of the analysis (about 1.3 s for the demo county; i_overlay spends up
+//! to half a second on single cells where dozens of camera views share shoreline edges), so it
+//! is computed on demand, not with the coastline coverage; see the benchmark.
+
+use geo::algorithm::bool_ops::{unary_union, BooleanOps, FillRule, OpType};
+use geo::orient::{Direction, Orient};
+use geo::{Area, Buffer, Centroid, Coord, LineString, MultiPolygon, Polygon};
+
+use crate::gaps::{town_name, TownName};
+use crate::model::CoverageModel;
+use crate::parallel;
+use crate::plane::clip_ring_to_box;
+use crate::visibility::Visibility;
+
+/// Side of the square cells the band is cut into, metres.
+const CELL_SIZE_M: f64 = 5000.0;
+/// Leftovers of the overlay smaller than this are slivers between touching views, not gaps.
+const MIN_BAND_GAP_M2: f64 = 1.0;
+
+/// Part of the sea band that no working sensor sees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandGap {
+    /// 1 for the largest.
+    pub rank: usize,
+    /// lon/lat.
+    pub polygon: Polygon<f64>,
+    pub area_m2: f64,
+    pub town: Option<TownName>,
+}
+
+#[derive(Debug)]
+struct Cell {
+    /// Rings of the coastline buffer clipped to the cell (exteriors counter-clockwise, holes
+    /// clockwise).
+    buffer: MultiPolygon<f64>,
+    /// Rings of the land clipped to the cell, same orientation.
+    land: Vec<Vec<Coord<f64>>>,
+}
+
+/// The sea band of one width, planar, cut into cells.
+#[derive(Debug)]
+pub(crate) struct SeaBand {
+    pub width_m: f64,
+    pub area_m2: f64,
+    origin: Coord<f64>,
+    columns: usize,
+    rows: usize,
+    /// Grid position → index into `cells` (None where the band does not reach).
+    grid: Vec<Option<usize>>,
+    cells: Vec<Cell>,
+}
+
+fn ring_polygon(ring: Vec<Coord<f64>>) -> Polygon<f64> {
+    Polygon::new(LineString::new(ring), vec![])
+}
+
+/// Ring coordinates without the closing repeat.
+fn open_ring(ring: &LineString<f64>) -> &[Coord<f64>] {
+    let c = &ring.0;
+    if c.len() > 1 && c.first() == c.last() {
+        &c[..c.len() - 1]
+    } else {
+        c
+    }
+}
+
+fn bounds(points: &[Coord<f64>]) -> (Coord<f64>, Coord<f64>) {
+    points.iter().fold(
+        (
+            Coord {
+                x: f64::INFINITY,
+                y: f64::INFINITY,
+            },
+            Coord {
+                x: f64::NEG_INFINITY,
+                y: f64::NEG_INFINITY,
+            },
+        ),
+        |(lo, hi), c| {
+            (
+                Coord {
+                    x: lo.x.min(c.x),
+                    y: lo.y.min(c.y),
+                },
+                Coord {
+                    x: hi.x.max(c.x),
+                    y: hi.y.max(c.y),
+                },
+            )
+        },
+    )
+}
+
+impl SeaBand {
+    pub(crate) fn new(model: &CoverageModel, width_m: f64) -> Self {
+        let buffer = model
+            .coast_planar
+            .buffer(width_m)
+            .orient(Direction::Default);
+        let land = model.land_planar.clone().orient(Direction::Default);
+        let area_m2 = area_m2(
+            model,
+            &buffer.boolean_op_with_fill_rule(&land, OpType::Difference, FillRule::NonZero),
+        );
+        let rings_of = |m: &MultiPolygon<f64>| -> Vec<(Vec<Coord<f64>>, (Coord<f64>, Coord<f64>))> {
+            m.0.iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .map(|r| (open_ring(r).to_vec(), bounds(open_ring(r))))
+                .collect()
+        };
+        let buffer_rings = rings_of(&buffer);
+        let land_rings = rings_of(&land);
+        let all: Vec<Coord<f64>> = buffer_rings
+            .iter()
+            .flat_map(|r| r.0.iter().copied())
+            .collect();
+        let (lo, hi) = bounds(&all);
+        let columns = ((hi.x - lo.x) / CELL_SIZE_M).ceil().max(1.0) as usize;
+        let rows = ((hi.y - lo.y) / CELL_SIZE_M).ceil().max(1.0) as usize;
+        let boxes: Vec<(Coord<f64>, Coord<f64>)> = (0..rows * columns)
+            .map(|i| {
+                let min = Coord {
+                    x: lo.x + (i % columns) as f64 * CELL_SIZE_M,
+                    y: lo.y + (i / columns) as f64 * CELL_SIZE_M,
+                };
+                (
+                    min,
+                    min + Coord {
+                        x: CELL_SIZE_M,
+                        y: CELL_SIZE_M,
+                    },
+                )
+            })
+            .collect();
+        let clip = |rings: &[(Vec<Coord<f64>>, (Coord<f64>, Coord<f64>))],
+                    min: Coord<f64>,
+                    max: Coord<f64>| {
+            rings
+                .iter()
+                .filter(|(_, (rlo, rhi))| {
+                    rlo.x < max.x && rhi.x > min.x && rlo.y < max.y && rhi.y > min.y
+                })
+                .map(|(r, _)| clip_ring_to_box(r, min, max))
+                .filter(|r| r.len() >= 3)
+                .collect::<Vec<_>>()
+        };
+        let clipped: Vec<Cell> = parallel::map(&boxes, |&(min, max)| Cell {
+            buffer: MultiPolygon::new(
+                clip(&buffer_rings, min, max)
+                    .into_iter()
+                    .map(ring_polygon)
+                    .collect(),
+            ),
+            land: clip(&land_rings, min, max),
+        });
+        let mut grid = vec![None; rows * columns];
+        let mut cells = Vec::new();
+        for (i, cell) in clipped.into_iter().enumerate() {
+            if cell.buffer.unsigned_area() > 0.0 {
+                grid[i] = Some(cells.len());
+                cells.push(cell);
+            }
+        }
+        Self {
+            width_m,
+            area_m2,
+            origin: lo,
+            columns,
+            rows,
+            grid,
+            cells,
+        }
+    }
+
+    /// Box of grid cell `c`.
+    fn cell_box(&self, c: usize) -> (Coord<f64>, Coord<f64>) {
+        let i = self
+            .grid
+            .iter()
+            .position(|&g| g == Some(c))
+            .expect("cell in grid");
+        let min = Coord {
+            x: self.origin.x + (i % self.columns) as f64 * CELL_SIZE_M,
+            y: self.origin.y + (i / self.columns) as f64 * CELL_SIZE_M,
+        };
+        (
+            min,
+            min + Coord {
+                x: CELL_SIZE_M,
+                y: CELL_SIZE_M,
+            },
+        )
+    }
+
+    pub(crate) fn cell_count(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Cells the box `min`–`max` reaches.
+    fn cells_in(&self, min: Coord<f64>, max: Coord<f64>) -> impl Iterator<Item = usize> + '_ {
+        let index = |v: f64, n: usize| ((v / CELL_SIZE_M).floor().max(0.0) as usize).min(n - 1);
+        let (c0, c1) = (
+            index(min.x - self.origin.x, self.columns),
+            index(max.x - self.origin.x, self.columns),
+        );
+        let (r0, r1) = (
+            index(min.y - self.origin.y, self.rows),
+            index(max.y - self.origin.y, self.rows),
+        );
+        (r0..=r1).flat_map(move |r| (c0..=c1).filter_map(move |c| self.grid[r * self.columns + c]))
+    }
+
+    /// Cells each view reaches (for working out which cells a what-if touches).
+    pub(crate) fn cells_of(&self, view: &Visibility) -> Vec<usize> {
+        let r = Coord {
+            x: view.range,
+            y: view.range,
+        };
+        let mut cells: Vec<usize> = self.cells_in(view.origin - r, view.origin + r).collect();
+        cells.sort_unstable();
+        cells
+    }
+
+    /// Unseen band per cell for the listed cells (`None` = all), given every counted view.
+    pub(crate) fn unseen(
+        &self,
+        views: &[&Visibility],
+        only: Option<&[usize]>,
+    ) -> Vec<(usize, MultiPolygon<f64>)> {
+        let wanted: Vec<usize> = match only {
+            Some(cells) => cells.to_vec(),
+            None => (0..self.cells.len()).collect(),
+        };
+        let mut slot = vec![usize::MAX; self.cells.len()];
+        for (k, &c) in wanted.iter().enumerate() {
+            slot[c] = k;
+        }
+        let mut reaching: Vec<Vec<Vec<Coord<f64>>>> = vec![Vec::new(); wanted.len()];
+        let boxes: Vec<(Coord<f64>, Coord<f64>)> =
+            (0..self.cells.len()).map(|c| self.cell_box(c)).collect();
+        for view in views {
+            let polygon = view.polygon();
+            let ring = open_ring(polygon.exterior());
+            let (lo, hi) = bounds(ring);
+            for c in self.cells_in(lo, hi) {
+                if slot[c] != usize::MAX {
+                    let (min, max) = boxes[c];
+                    let clipped = clip_ring_to_box(ring, min, max);
+                    if clipped.len() >= 3 {
+                        reaching[slot[c]].push(clipped);
+                    }
+                }
+            }
+        }
+        let jobs: Vec<(usize, Vec<Vec<Coord<f64>>>)> = wanted.into_iter().zip(reaching).collect();
+        parallel::map(&jobs, |(c, rings)| {
+            let cell = &self.cells[*c];
+            // Land goes in with the views, so views ending exactly on the shore leave no
+            // slivers against it.
+            let unseen = difference(&cell.buffer, rings.iter().chain(&cell.land));
+            (*c, unseen)
+        })
+    }
+}
+
+/// `subject` minus the union of the `clip` rings (non-zero fill: overlaps and the zero-width
+/// connectors of box clipping are harmless).
+fn difference<'a>(
+    subject: &MultiPolygon<f64>,
+    clip: impl Iterator<Item = &'a Vec<Coord<f64>>>,
+) -> MultiPolygon<f64> {
+    let clip = MultiPolygon::new(clip.cloned().map(ring_polygon).collect());
+    if clip.0.is_empty() {
+        return subject.clone();
+    }
+    subject.boolean_op_with_fill_rule(&clip, OpType::Difference, FillRule::NonZero)
+}
+
+pub(crate) fn area_m2(model: &CoverageModel, polygons: &MultiPolygon<f64>) -> f64 {
+    polygons
+        .0
+        .iter()
+        .map(|p| {
+            let at = p.centroid().map_or(Coord { x: 0.0, y: 0.0 }, |c| c.0);
+            model.area_m2(p.unsigned_area(), at)
+        })
+        .sum()
+}
+
+/// Glues per-cell unseen pieces together and ranks them as band gaps.
+pub(crate) fn band_gaps(model: &CoverageModel, pieces: &[MultiPolygon<f64>]) -> Vec<BandGap> {
+    let merged = unary_union(pieces.iter().flat_map(|m| &m.0));
+    let mut gaps: Vec<BandGap> = merged
+        .0
+        .iter()
+        .filter_map(|p| {
+            let at = p.centroid()?.0;
+            let area_m2 = model.area_m2(p.unsigned_area(), at);
+            (area_m2 >= MIN_BAND_GAP_M2).then(|| BandGap {
+                rank: 0,
+                polygon: model.to_lonlat_polygon(p),
+                area_m2,
+                town: town_name(model, model.nearest_town(at)),
+            })
+        })
+        .collect();
+    gaps.sort_by(|a, b| b.area_m2.total_cmp(&a.area_m2));
+    for (i, g) in gaps.iter_mut().enumerate() {
+        g.rank = i + 1;
+    }
+    gaps
+}
