@@ -78,9 +78,13 @@ fn postgis_tiles_equal_embedded_tiles_for_every_demo_layer() {
     let store = rt.block_on(async {
         let store = PostgisStore::connect(&db.url).await.unwrap();
         store.migrate().await.unwrap();
-        tidewatch::import::load_demo_into_postgis(&store, &workspace_root().join("layers"))
-            .await
-            .unwrap();
+        tidewatch::import::load_demo_into_postgis(
+            &store,
+            &workspace_root().join("layers"),
+            &workspace_root().join("data/demo/tides"),
+        )
+        .await
+        .unwrap();
         store
     });
     let from_db = rt.block_on(store.layers()).unwrap();
@@ -364,9 +368,13 @@ fn losing_postgis_while_serving_gives_503_and_the_server_recovers() {
     rt.block_on(async {
         let store = PostgisStore::connect(&db.url).await.unwrap();
         store.migrate().await.unwrap();
-        tidewatch::import::load_demo_into_postgis(&store, &workspace_root().join("layers"))
-            .await
-            .unwrap();
+        tidewatch::import::load_demo_into_postgis(
+            &store,
+            &workspace_root().join("layers"),
+            &workspace_root().join("data/demo/tides"),
+        )
+        .await
+        .unwrap();
     });
     let mut relay = rt.block_on(Relay::start(0, target));
     let port = relay.port;

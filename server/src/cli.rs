@@ -188,7 +188,10 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
 pub async fn demo_load(url: &str, config: &Config) -> anyhow::Result<()> {
     let store = PostgisStore::connect(url).await?;
     store.migrate().await?;
-    for summary in tidewatch::import::load_demo_into_postgis(&store, &config.layers_dir).await? {
+    for summary in
+        tidewatch::import::load_demo_into_postgis(&store, &config.layers_dir, &config.tides_dir)
+            .await?
+    {
         println!("{}: {} features", summary.layer, summary.features);
     }
     Ok(())

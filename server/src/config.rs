@@ -18,6 +18,9 @@ pub struct Config {
     pub layers_dir: PathBuf,
     /// Folder of MapLibre styles (`*.json`).
     pub styles_dir: PathBuf,
+    /// Folder with `tides.toml` naming the constants or tide table of each tide station
+    /// (embedded mode; PostGIS keeps them in its tables).
+    pub tides_dir: PathBuf,
     /// Tile cache size in MiB; 0 turns the cache off.
     pub tile_cache_mb: u64,
     /// `Cache-Control: max-age` for tiles, seconds.
@@ -65,6 +68,7 @@ impl Default for Config {
             public_url: None,
             layers_dir: project_dir("layers"),
             styles_dir: project_dir("styles"),
+            tides_dir: project_dir("data").join("demo").join("tides"),
             tile_cache_mb: 256,
             tile_max_age_s: 300,
             log_format: LogFormat::Text,

@@ -2,10 +2,11 @@
 //! store's folders. Shared by `tidewatch import` and `POST /admin/layers/{id}/import`;
 //! both are all-or-nothing: a failed import leaves the old layer as it was.
 
+use crate::analysis::tide_stations::PredictorInput;
 use crate::layers::{is_valid_id, read_layer_defs, LayerDef, Title};
 use crate::store::embedded::EmbeddedLayer;
 use crate::store::postgis::{
-    replace_layer, store_tide_constants, ImportSummary, PostgisStore, Storage,
+    replace_layer, store_tide_constants, store_tide_table, ImportSummary, PostgisStore, Storage,
 };
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
@@ -265,10 +266,12 @@ fn toml_str(s: &str) -> String {
 }
 
 /// Loads the demo data set into PostGIS: every layer defined in `layers_dir` (the asset
-/// layers into their typed tables) and the Kanmen tide constants that ship with it.
+/// layers into their typed tables) and the tide constants and tables named in the tides
+/// folder's `tides.toml`.
 pub async fn load_demo_into_postgis(
     store: &PostgisStore,
     layers_dir: &Path,
+    tides_dir: &Path,
 ) -> anyhow::Result<Vec<ImportSummary>> {
     let mut summaries = Vec::new();
     for def in read_layer_defs(layers_dir)? {
@@ -286,8 +289,15 @@ pub async fn load_demo_into_postgis(
             .await?,
         );
     }
-    let constants = layers_dir.join("../data/demo/tides/kanmen-ticon4.json");
-    let station = tidewatch_importers::tides::read_constants(&constants, &Default::default())?;
-    store_tide_constants(store, &station).await?;
+    for (_, input) in crate::analysis::tide_stations::read_tides_dir(tides_dir)? {
+        match input {
+            PredictorInput::Constants(station) => {
+                store_tide_constants(store, &station).await?;
+            }
+            PredictorInput::Table(table) => {
+                store_tide_table(store, &table).await?;
+            }
+        }
+    }
     Ok(summaries)
 }

@@ -1,6 +1,7 @@
 //! Tidewatch, the library behind the `tidewatch` binary: configuration, layer
 //! definitions, stores, the tile service, live vessels and the HTTP API.
 
+pub mod analysis;
 pub mod catalog;
 pub mod config;
 pub mod export;

@@ -1,5 +1,6 @@
 //! `tidewatch serve`: load the layers, build the app, listen, reload on SIGHUP.
 
+use crate::analysis::Analyses;
 use crate::catalog::{Catalog, SharedSource};
 use crate::config::Config;
 use crate::http::{router, AppState};
@@ -69,9 +70,19 @@ pub fn metrics_handle() -> PrometheusHandle {
 
 /// Builds the application state from loaded layers and a started live side; the
 /// `vessels` layer joins the catalog.
-pub fn app_state(config: Config, mut layers: Vec<SharedSource>, live: Arc<Live>) -> AppState {
+pub fn app_state(
+    config: Config,
+    mut layers: Vec<SharedSource>,
+    live: Arc<Live>,
+    postgis: Option<PostgisStore>,
+) -> AppState {
     layers.push(Arc::new(VesselsLayer::new(live.clone())));
     let catalog = Arc::new(Catalog::new(layers));
+    let analyses = Arc::new(Analyses::new(
+        catalog.clone(),
+        postgis.clone(),
+        config.tides_dir.clone(),
+    ));
     AppState {
         tiles: Arc::new(TileService::new(
             catalog,
@@ -79,8 +90,9 @@ pub fn app_state(config: Config, mut layers: Vec<SharedSource>, live: Arc<Live>)
         )),
         config: Arc::new(config),
         metrics: metrics_handle(),
-        postgis: None,
+        postgis,
         live,
+        analyses,
         nmea: Arc::new(BoundSources::default()),
         started: Instant::now(),
     }
@@ -121,8 +133,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     if config.demo_traffic {
         crate::live::demo::play(live.clone(), config.demo_dir());
     }
-    let mut state = app_state(config, layers, live);
-    state.postgis = postgis;
+    let mut state = app_state(config, layers, live, postgis);
     state.nmea = Arc::new(nmea);
     Ok(state)
 }

@@ -705,9 +705,13 @@ pub fn demo_database(tag: &str) -> Option<TestDb> {
                 .await
                 .expect("PostGIS connects");
             store.migrate().await.expect("migrations run");
-            tidewatch::import::load_demo_into_postgis(&store, &workspace_root().join("layers"))
-                .await
-                .expect("the demo data loads");
+            tidewatch::import::load_demo_into_postgis(
+                &store,
+                &workspace_root().join("layers"),
+                &workspace_root().join("data/demo/tides"),
+            )
+            .await
+            .expect("the demo data loads");
         });
     Some(db)
 }

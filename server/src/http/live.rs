@@ -2,6 +2,7 @@
 //! required), reads (`/vessels`, `/vessels/{id}`, `/vessels/{id}/track`) and the push
 //! stream `/live` (Server-Sent Events).
 
+use super::params::{geojson, truncate};
 use super::{ApiError, ApiPath, ApiQuery, AppState};
 use crate::live::fleet::{Fix, Vessel};
 use crate::live::layer::vessel_properties;
@@ -162,14 +163,6 @@ async fn vessels(
     Ok(geojson(doc))
 }
 
-fn geojson(doc: Value) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/geo+json")],
-        doc.to_string(),
-    )
-        .into_response()
-}
-
 fn vessel_json(v: &Vessel, now: i64) -> Option<Value> {
     let f = v.latest?;
     Some(json!({
@@ -291,10 +284,6 @@ pub fn track_json(id: &str, fixes: &[Fix]) -> Value {
             "sources": fixes.iter().map(|f| f.source.as_str()).collect::<Vec<_>>(),
         }
     })
-}
-
-fn truncate(s: &str) -> String {
-    s.chars().take(80).collect()
 }
 
 /// One pushed position, compact.

@@ -8,13 +8,16 @@ mod extract;
 mod live;
 mod meta;
 mod ogc;
+mod params;
 mod styles;
+mod tides;
 mod tiles;
 mod web;
 
 pub use error::ApiError;
 pub use extract::{ApiPath, ApiQuery};
 
+use crate::analysis::Analyses;
 use crate::config::Config;
 use crate::live::nmea_sources::BoundSources;
 use crate::live::Live;
@@ -41,6 +44,8 @@ pub struct AppState {
     pub postgis: Option<PostgisStore>,
     /// Live vessels.
     pub live: Arc<Live>,
+    /// Coverage, tides and patrol zones over the catalog's layers.
+    pub analyses: Arc<Analyses>,
     /// Where the NMEA listeners are bound (ports chosen by the system included).
     pub nmea: Arc<BoundSources>,
     pub started: Instant,
@@ -90,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meta::routes())
         .merge(ogc::routes())
         .merge(styles::routes())
+        .merge(tides::routes())
         .merge(web::routes())
         .fallback(not_found)
         .layer(middleware::from_fn(record_metrics))

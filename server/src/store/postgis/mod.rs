@@ -9,7 +9,7 @@
 mod tides;
 mod write;
 
-pub use tides::{store_tide_constants, store_tide_table};
+pub use tides::{load_tide_predictors, store_tide_constants, store_tide_table};
 pub use write::{replace_layer, ImportSummary};
 
 use super::{encode_feature, LayerInfo, LayerSource, SourceError};

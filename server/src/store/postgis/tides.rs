@@ -2,7 +2,8 @@
 //! transaction that replaces what the station had.
 
 use super::{PostgisStore, StoreError};
-use tidewatch_importers::tides::{TideKind, TideStationInput, TideTable};
+use crate::analysis::tide_stations::PredictorInput;
+use tidewatch_importers::tides::{Constituent, TideEvent, TideKind, TideStationInput, TideTable};
 
 /// Creates or updates a station (matched by its station id) and replaces its constants.
 /// Returns the station's row id.
@@ -104,4 +105,80 @@ pub async fn store_tide_table(
     .await?;
     tx.commit().await?;
     Ok(table.events.len())
+}
+
+/// Every station's constants or tide table, by station id, as the importers read them
+/// (constants win when a station has both).
+pub async fn load_tide_predictors(
+    store: &PostgisStore,
+) -> Result<Vec<(String, PredictorInput)>, StoreError> {
+    let stations: Vec<(i64, String, f64, f64, String, serde_json::Value, String)> = sqlx::query_as(
+        "SELECT id, station_id, ST_X(geom), ST_Y(geom), chart_datum, datums, name_en
+         FROM tide_stations ORDER BY id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let constituents: Vec<(i64, String, f64, f64)> = sqlx::query_as(
+        "SELECT station_id, name, amplitude_m, phase_deg FROM tide_constituents ORDER BY station_id, name",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let events: Vec<(i64, f64, f64, String, String)> = sqlx::query_as(
+        "SELECT station_id, extract(epoch FROM at)::float8, height_m, kind, datum
+         FROM tide_table_events ORDER BY station_id, at",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::new();
+    for (id, station_id, lon, lat, datum, datums, name) in stations {
+        let mine: Vec<Constituent> = constituents
+            .iter()
+            .filter(|c| c.0 == id)
+            .map(|c| Constituent {
+                name: c.1.clone(),
+                amplitude_m: c.2,
+                phase_deg: c.3,
+            })
+            .collect();
+        if !mine.is_empty() {
+            out.push((
+                station_id.clone(),
+                PredictorInput::Constants(TideStationInput {
+                    id: station_id,
+                    name,
+                    lon,
+                    lat,
+                    datum,
+                    datums: serde_json::from_value(datums).unwrap_or_default(),
+                    constituents: mine,
+                    attribution: None,
+                }),
+            ));
+            continue;
+        }
+        let table: Vec<TideEvent> = events
+            .iter()
+            .filter(|e| e.0 == id)
+            .map(|e| TideEvent {
+                time_utc: e.1.round() as i64,
+                height_m: e.2,
+                kind: if e.3 == "high" {
+                    TideKind::High
+                } else {
+                    TideKind::Low
+                },
+            })
+            .collect();
+        if let Some(first) = events.iter().find(|e| e.0 == id) {
+            out.push((
+                station_id.clone(),
+                PredictorInput::Table(TideTable {
+                    station: station_id,
+                    datum: first.4.clone(),
+                    events: table,
+                }),
+            ));
+        }
+    }
+    Ok(out)
 }
