@@ -37,6 +37,9 @@ pub struct BandGap {
     pub town: Option<TownName>,
 }
 
+/// A ring (without its closing point) and its bounding box.
+type BoxedRing = (Vec<Coord<f64>>, (Coord<f64>, Coord<f64>));
+
 #[derive(Debug)]
 struct Cell {
     /// Rings of the coastline buffer clipped to the cell (exteriors counter-clockwise, holes
@@ -111,7 +114,7 @@ impl SeaBand {
             model,
             &buffer.boolean_op_with_fill_rule(&land, OpType::Difference, FillRule::NonZero),
         );
-        let rings_of = |m: &MultiPolygon<f64>| -> Vec<(Vec<Coord<f64>>, (Coord<f64>, Coord<f64>))> {
+        let rings_of = |m: &MultiPolygon<f64>| -> Vec<BoxedRing> {
             m.0.iter()
                 .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
                 .map(|r| (open_ring(r).to_vec(), bounds(open_ring(r))))
@@ -141,9 +144,7 @@ impl SeaBand {
                 )
             })
             .collect();
-        let clip = |rings: &[(Vec<Coord<f64>>, (Coord<f64>, Coord<f64>))],
-                    min: Coord<f64>,
-                    max: Coord<f64>| {
+        let clip = |rings: &[BoxedRing], min: Coord<f64>, max: Coord<f64>| {
             rings
                 .iter()
                 .filter(|(_, (rlo, rhi))| {

@@ -17,7 +17,7 @@ use crate::error::CoverageError;
 use crate::intervals::{self, Intervals};
 use crate::model::CoverageModel;
 use crate::parallel;
-use crate::sensor::{Camera, Sensor, Status};
+use crate::sensor::{Camera, Sensor, SensorKind, Status};
 use crate::visibility::{sector_from_compass, Visibility};
 
 /// Most candidate sites one request takes.
@@ -59,7 +59,7 @@ pub struct Suggestion {
 }
 
 /// What one bearing at one site would see of the coast, per segment.
-struct Option_ {
+struct Aim {
     bearing_deg: f64,
     view: Visibility,
     seen: Vec<(u32, Intervals)>,
@@ -74,7 +74,7 @@ fn gain(model: &CoverageModel, seen: &[(u32, Intervals)], covered: &[Intervals])
         .sum()
 }
 
-fn best(model: &CoverageModel, options: &[Option_], covered: &[Intervals]) -> (usize, f64) {
+fn best(model: &CoverageModel, options: &[Aim], covered: &[Intervals]) -> (usize, f64) {
     options
         .iter()
         .enumerate()
@@ -146,22 +146,12 @@ impl CoverageModel {
                 .collect()
         };
 
-        let options: Vec<Vec<Option_>> = parallel::map(&sensors, |sensor| {
-            let all_round = self.view(
-                &Sensor {
-                    kind: match &sensor.kind {
-                        crate::sensor::SensorKind::Camera(c) => {
-                            crate::sensor::SensorKind::Camera(Camera {
-                                fov_deg: 360.0,
-                                ..c.clone()
-                            })
-                        }
-                        other => other.clone(),
-                    },
-                    ..sensor.clone()
-                },
-                baseline.params.mode,
-            );
+        let options: Vec<Vec<Aim>> = parallel::map(&sensors, |sensor| {
+            let mut all_round_sensor = sensor.clone();
+            if let SensorKind::Camera(c) = &mut all_round_sensor.kind {
+                c.fov_deg = 360.0;
+            }
+            let all_round = self.view(&all_round_sensor, baseline.params.mode);
             let mut segments: Vec<u32> = self
                 .coast
                 .hits(&all_round)
@@ -182,7 +172,7 @@ impl CoverageModel {
                         )
                     };
                     let seen = group_by_segment(self.coast.hits_on(&view, segments.clone()));
-                    Option_ {
+                    Aim {
                         bearing_deg,
                         view,
                         seen,
