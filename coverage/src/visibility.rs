@@ -4,9 +4,11 @@
 //! The result is a fan of triangles (origin, a, b) in angular order: inside each elementary
 //! angular interval the visible boundary is a piece of one land edge (edges of valid land
 //! polygons do not cross, so their order along a ray cannot change between two edge end
-//! angles) or, where nothing blocks, the range circle. Circle arcs are split into chords of at
-//! most 1° whose sagitta is at most 0.5 m (`arc_step`), and the chords are inscribed, so the
-//! polygon never claims more than the sensor sees.
+//! angles) or, where nothing blocks, the range circle. Circle arcs are split into equal chords
+//! whose sagitta (distance from the true circle) is at most 0.5 m and whose angle is at most 6°
+//! (`arc_step`: 0.6° at 36 km, 1.15° at 10 km, 6° below 550 m); the chords are inscribed, so
+//! the polygon never claims more than the sensor sees. (A 1° cap tripled the vertices of the
+//! camera views for no measurable change in covered length and slowed the sea-band overlay.)
 //!
 //! **Sensors standing on land** (cameras on piers and roads, radars on hills; decided by
 //! point-in-polygon): along each ray the first crossing of a land edge — leaving the land the
