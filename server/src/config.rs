@@ -52,6 +52,10 @@ pub struct Config {
     pub live_queue_batches: usize,
     /// Play the deterministic demo traffic into the live state (embedded demo).
     pub demo_traffic: bool,
+    /// Coverage analysis settings: `[coverage]`.
+    pub coverage: crate::analysis::coverage::CoverageConfig,
+    /// Patrol priority points and the boat draft: `[patrol]`.
+    pub patrol: crate::analysis::patrol::PatrolWeights,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -84,6 +88,8 @@ impl Default for Config {
             persist_buffer: 2_000_000,
             live_queue_batches: 4_096,
             demo_traffic: false,
+            coverage: Default::default(),
+            patrol: Default::default(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `tidewatch serve`: load the layers, build the app, listen, reload on SIGHUP.
 
+use crate::analysis::layers::{Derived, DerivedLayer};
 use crate::analysis::Analyses;
 use crate::catalog::{Catalog, SharedSource};
 use crate::config::Config;
@@ -72,17 +73,18 @@ pub fn metrics_handle() -> PrometheusHandle {
 /// `vessels` layer joins the catalog.
 pub fn app_state(
     config: Config,
-    mut layers: Vec<SharedSource>,
+    layers: Vec<SharedSource>,
     live: Arc<Live>,
     postgis: Option<PostgisStore>,
 ) -> AppState {
-    layers.push(Arc::new(VesselsLayer::new(live.clone())));
-    let catalog = Arc::new(Catalog::new(layers));
     let analyses = Arc::new(Analyses::new(
-        catalog.clone(),
         postgis.clone(),
         config.tides_dir.clone(),
+        config.coverage.clone(),
+        config.patrol.clone(),
     ));
+    let catalog = Arc::new(Catalog::new(with_derived_layers(layers, &live, &analyses)));
+    analyses.attach(&catalog);
     AppState {
         tiles: Arc::new(TileService::new(
             catalog,
@@ -95,6 +97,29 @@ pub fn app_state(
         analyses,
         nmea: Arc::new(BoundSources::default()),
         started: Instant::now(),
+    }
+}
+
+/// The stored layers followed by those computed from them: live vessels, coverage,
+/// coverage gaps and tonight's patrol zones.
+pub fn with_derived_layers(
+    mut layers: Vec<SharedSource>,
+    live: &Arc<Live>,
+    analyses: &Arc<Analyses>,
+) -> Vec<SharedSource> {
+    layers.push(Arc::new(VesselsLayer::new(live.clone())));
+    for kind in Derived::ALL {
+        layers.push(Arc::new(DerivedLayer::new(analyses.clone(), kind)));
+    }
+    layers
+}
+
+impl AppState {
+    /// Swaps in newly loaded layers (with the derived ones) and clears the tile cache.
+    pub fn replace_layers(&self, layers: Vec<SharedSource>) {
+        let layers = with_derived_layers(layers, &self.live, &self.analyses);
+        self.tiles.catalog().replace_all(layers);
+        self.tiles.invalidate();
     }
 }
 
@@ -197,10 +222,8 @@ async fn reload_on_sighup(state: AppState) {
     while hup.recv().await.is_some() {
         let config = state.config.clone();
         match tokio::task::spawn_blocking(move || load_layers(&config)).await {
-            Ok(Ok(mut layers)) => {
-                layers.push(Arc::new(VesselsLayer::new(state.live.clone())));
-                state.tiles.catalog().replace_all(layers);
-                state.tiles.invalidate();
+            Ok(Ok(layers)) => {
+                state.replace_layers(layers);
                 tracing::info!("layers reloaded; tile cache cleared");
             }
             Ok(Err(e)) => {

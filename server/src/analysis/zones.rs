@@ -161,6 +161,75 @@ pub fn zones_from_coast(
         .collect()
 }
 
+/// Zones drawn by hand: the polygons of a `patrol_zones` layer (`name_zh`, `name_en`),
+/// each with the part of `coast` inside it.
+pub fn zones_from_layer(
+    features: &[tidewatch_importers::Feature],
+    coast: &MultiLineString<f64>,
+) -> Result<Vec<Zone>, String> {
+    let mut zones: Vec<Zone> = Vec::with_capacity(features.len());
+    for f in features {
+        let area = match &f.geometry {
+            geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p.clone()]),
+            geo::Geometry::MultiPolygon(m) => m.clone(),
+            _ => return Err(format!("patrol_zones feature {} is not a polygon", f.id)),
+        };
+        let name = |k: &str| {
+            f.properties
+                .get(k)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let name_en = name("name_en").unwrap_or_else(|| format!("Zone {}", f.id));
+        let centre = geo::Centroid::centroid(&area).unwrap_or(Point::new(0.0, 0.0));
+        let inside = area.clip(coast, false);
+        let mut id = slug(&name_en);
+        if zones.iter().any(|z| z.id == id) {
+            id = format!("{id}-{}", f.id);
+        }
+        zones.push(Zone {
+            id,
+            place: Place {
+                name_zh: name("name_zh").unwrap_or_else(|| name_en.clone()),
+                name_en,
+                lon: centre.x(),
+                lat: centre.y(),
+            },
+            coast_length_m: inside.0.iter().map(|l| l.length(&Haversine)).sum(),
+            coast: inside,
+            area,
+        });
+    }
+    Ok(zones)
+}
+
+/// How much of `lines` lies in each zone, metres (by great circle).
+pub fn gap_length_by_zone<'a>(
+    zones: &[Zone],
+    lines: impl Iterator<Item = &'a MultiLineString<f64>>,
+) -> Vec<f64> {
+    let mut out = vec![0.0; zones.len()];
+    for line in lines {
+        let bbox = geo::BoundingRect::bounding_rect(line);
+        for (i, z) in zones.iter().enumerate() {
+            let overlaps = match (bbox, geo::BoundingRect::bounding_rect(&z.area)) {
+                (Some(a), Some(b)) => geo::Intersects::intersects(&a, &b),
+                _ => false,
+            };
+            if overlaps {
+                out[i] += z
+                    .area
+                    .clip(line, false)
+                    .0
+                    .iter()
+                    .map(|l| l.length(&Haversine))
+                    .sum::<f64>();
+            }
+        }
+    }
+    out
+}
+
 /// The cell of `sites[i]`: a square of side `2 * extent` around it cut by the half-plane
 /// nearer to it than to each other site (Sutherland–Hodgman against each bisector).
 fn voronoi_cell(sites: &[Coord<f64>], i: usize, extent: f64) -> Polygon<f64> {
@@ -214,10 +283,11 @@ pub fn slug(name: &str) -> String {
     for ch in name.chars() {
         if ch.is_ascii_alphanumeric() {
             out.push(ch.to_ascii_lowercase());
-        } else if ch.is_whitespace() || ch == '-' || ch == '_' {
-            if !out.is_empty() && !out.ends_with('-') {
-                out.push('-');
-            }
+        } else if (ch.is_whitespace() || ch == '-' || ch == '_')
+            && !out.is_empty()
+            && !out.ends_with('-')
+        {
+            out.push('-');
         }
     }
     out.trim_end_matches('-').to_owned()

@@ -88,7 +88,7 @@ async fn import(
                 .layers()
                 .await
                 .map_err(|e| ApiError::unavailable(e.to_string()))?;
-            state.tiles.catalog().replace_all(layers);
+            state.replace_layers(layers);
         }
         (None, None) => {}
     }

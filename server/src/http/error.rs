@@ -42,13 +42,6 @@ impl ApiError {
     }
 }
 
-/// Missing input layers are the server's configuration, not the client's mistake.
-impl From<crate::analysis::AnalysisError> for ApiError {
-    fn from(e: crate::analysis::AnalysisError) -> Self {
-        ApiError::unavailable(e.to_string())
-    }
-}
-
 impl From<TileRequestError> for ApiError {
     fn from(e: TileRequestError) -> Self {
         let status = match &e {

@@ -2,6 +2,7 @@
 //! into one JSON shape and status code here at the edge.
 
 mod admin;
+mod analysis;
 mod auth;
 mod error;
 mod extract;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(tiles::routes())
         .merge(admin::routes())
+        .merge(analysis::routes())
         .merge(live::routes())
         .merge(meta::routes())
         .merge(ogc::routes())
