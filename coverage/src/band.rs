@@ -7,13 +7,22 @@
 //! slivers), cells run in parallel, and a final union glues the unseen pieces back together
 //! across cell edges. A what-if recomputes only the cells its changed views reach.
 //!
-//! This is the slow part of the analysis (about 1.3 s for the demo county; i_overlay spends up
-//! to half a second on single cells where dozens of camera views share shoreline edges), so it
-//! is computed on demand, not with the coastline coverage; see the benchmark.
+//! The overlays run on i_overlay's integer core over one grid of [`GRID_M`] for the whole band.
+//! geo's float front end rescales every overlay to the full i32 range (micrometres for a
+//! cell), where the dozens of camera views ending on the same shore edges meet in hair-thin
+//! slivers and near-coincident edges; splitting those cost up to half a second per cell. On a
+//! centimetre grid they collapse and a cell takes a few milliseconds; cell edges fall on grid
+//! lines, so pieces of neighbouring cells still meet exactly in the final union.
 
-use geo::algorithm::bool_ops::{unary_union, BooleanOps, FillRule, OpType};
+use geo::algorithm::bool_ops::{BooleanOps, FillRule as GeoFillRule, OpType};
 use geo::orient::{Direction, Orient};
 use geo::{Area, Buffer, Centroid, Coord, LineString, MultiPolygon, Polygon};
+use i_overlay::core::fill_rule::FillRule;
+use i_overlay::core::overlay::{IntOverlayOptions, Overlay, ShapeType};
+use i_overlay::core::overlay_rule::OverlayRule;
+use i_overlay::core::solver::Solver;
+use i_overlay::i_float::int::point::IntPoint;
+use i_overlay::i_shape::int::shape::{IntContour, IntShape, IntShapes};
 
 use crate::gaps::{town_name, TownName};
 use crate::model::CoverageModel;
@@ -23,6 +32,8 @@ use crate::visibility::Visibility;
 
 /// Side of the square cells the band is cut into, metres.
 const CELL_SIZE_M: f64 = 5000.0;
+/// Spacing of the integer grid the overlays snap to, metres.
+const GRID_M: f64 = 0.01;
 /// Leftovers of the overlay smaller than this are slivers between touching views, not gaps.
 const MIN_BAND_GAP_M2: f64 = 1.0;
 
@@ -42,11 +53,14 @@ type BoxedRing = (Vec<Coord<f64>>, (Coord<f64>, Coord<f64>));
 
 #[derive(Debug)]
 struct Cell {
-    /// Rings of the coastline buffer clipped to the cell (exteriors counter-clockwise, holes
-    /// clockwise).
-    buffer: MultiPolygon<f64>,
-    /// Rings of the land clipped to the cell, same orientation.
-    land: Vec<Vec<Coord<f64>>>,
+    /// Corners of the cell.
+    min: Coord<f64>,
+    max: Coord<f64>,
+    /// Rings of the coastline buffer clipped to the cell, on the grid (exteriors
+    /// counter-clockwise, holes clockwise).
+    buffer: Vec<IntContour>,
+    /// Rings of the land clipped to the cell, same.
+    land: Vec<IntContour>,
 }
 
 /// The sea band of one width, planar, cut into cells.
@@ -54,16 +68,13 @@ struct Cell {
 pub(crate) struct SeaBand {
     pub width_m: f64,
     pub area_m2: f64,
+    /// Lower left corner of the cell grid and origin of the integer grid.
     origin: Coord<f64>,
     columns: usize,
     rows: usize,
     /// Grid position → index into `cells` (None where the band does not reach).
     grid: Vec<Option<usize>>,
     cells: Vec<Cell>,
-}
-
-fn ring_polygon(ring: Vec<Coord<f64>>) -> Polygon<f64> {
-    Polygon::new(LineString::new(ring), vec![])
 }
 
 /// Ring coordinates without the closing repeat.
@@ -103,6 +114,44 @@ fn bounds(points: &[Coord<f64>]) -> (Coord<f64>, Coord<f64>) {
     )
 }
 
+/// Nearest grid point to `c` (grid origin `origin`).
+fn snap(origin: Coord<f64>, c: Coord<f64>) -> IntPoint {
+    IntPoint {
+        x: ((c.x - origin.x) / GRID_M).round() as i32,
+        y: ((c.y - origin.y) / GRID_M).round() as i32,
+    }
+}
+
+fn snap_ring(origin: Coord<f64>, ring: &[Coord<f64>]) -> IntContour {
+    ring.iter().map(|&c| snap(origin, c)).collect()
+}
+
+/// Planar coordinates of grid point `p`.
+fn unsnap(origin: Coord<f64>, p: IntPoint) -> Coord<f64> {
+    Coord {
+        x: origin.x + f64::from(p.x) * GRID_M,
+        y: origin.y + f64::from(p.y) * GRID_M,
+    }
+}
+
+/// One boolean operation on the grid under the non-zero fill rule (overlaps and the
+/// zero-width connectors of box clipping are harmless).
+fn overlay<'a>(
+    subject: impl Iterator<Item = &'a IntContour>,
+    clip: impl Iterator<Item = &'a IntContour>,
+    rule: OverlayRule,
+    options: IntOverlayOptions,
+) -> IntShapes {
+    let mut overlay = Overlay::new_custom(0, options, Solver::default());
+    for c in subject {
+        overlay.add_contour(c, ShapeType::Subject);
+    }
+    for c in clip {
+        overlay.add_contour(c, ShapeType::Clip);
+    }
+    overlay.overlay(rule, FillRule::NonZero)
+}
+
 impl SeaBand {
     pub(crate) fn new(model: &CoverageModel, width_m: f64) -> Self {
         let buffer = model
@@ -112,7 +161,7 @@ impl SeaBand {
         let land = model.land_planar.clone().orient(Direction::Default);
         let area_m2 = area_m2(
             model,
-            &buffer.boolean_op_with_fill_rule(&land, OpType::Difference, FillRule::NonZero),
+            &buffer.boolean_op_with_fill_rule(&land, OpType::Difference, GeoFillRule::NonZero),
         );
         let rings_of = |m: &MultiPolygon<f64>| -> Vec<BoxedRing> {
             m.0.iter()
@@ -154,19 +203,26 @@ impl SeaBand {
                 .filter(|r| r.len() >= 3)
                 .collect::<Vec<_>>()
         };
-        let clipped: Vec<Cell> = parallel::map(&boxes, |&(min, max)| Cell {
-            buffer: MultiPolygon::new(
-                clip(&buffer_rings, min, max)
-                    .into_iter()
-                    .map(ring_polygon)
+        let clipped: Vec<(Cell, bool)> = parallel::map(&boxes, |&(min, max)| {
+            let buffer = clip(&buffer_rings, min, max);
+            let reached = buffer
+                .iter()
+                .any(|r| Polygon::new(LineString::new(r.clone()), vec![]).unsigned_area() > 0.0);
+            let cell = Cell {
+                min,
+                max,
+                buffer: buffer.iter().map(|r| snap_ring(lo, r)).collect(),
+                land: clip(&land_rings, min, max)
+                    .iter()
+                    .map(|r| snap_ring(lo, r))
                     .collect(),
-            ),
-            land: clip(&land_rings, min, max),
+            };
+            (cell, reached)
         });
         let mut grid = vec![None; rows * columns];
         let mut cells = Vec::new();
-        for (i, cell) in clipped.into_iter().enumerate() {
-            if cell.buffer.unsigned_area() > 0.0 {
+        for (i, (cell, reached)) in clipped.into_iter().enumerate() {
+            if reached {
                 grid[i] = Some(cells.len());
                 cells.push(cell);
             }
@@ -180,26 +236,6 @@ impl SeaBand {
             grid,
             cells,
         }
-    }
-
-    /// Box of grid cell `c`.
-    fn cell_box(&self, c: usize) -> (Coord<f64>, Coord<f64>) {
-        let i = self
-            .grid
-            .iter()
-            .position(|&g| g == Some(c))
-            .expect("cell in grid");
-        let min = Coord {
-            x: self.origin.x + (i % self.columns) as f64 * CELL_SIZE_M,
-            y: self.origin.y + (i / self.columns) as f64 * CELL_SIZE_M,
-        };
-        (
-            min,
-            min + Coord {
-                x: CELL_SIZE_M,
-                y: CELL_SIZE_M,
-            },
-        )
     }
 
     pub(crate) fn cell_count(&self) -> usize {
@@ -231,12 +267,13 @@ impl SeaBand {
         cells
     }
 
-    /// Unseen band per cell for the listed cells (`None` = all), given every counted view.
+    /// Unseen band per cell for the listed cells (`None` = all), on the grid, given every
+    /// counted view.
     pub(crate) fn unseen(
         &self,
         views: &[&Visibility],
         only: Option<&[usize]>,
-    ) -> Vec<(usize, MultiPolygon<f64>)> {
+    ) -> Vec<(usize, IntShapes)> {
         let wanted: Vec<usize> = match only {
             Some(cells) => cells.to_vec(),
             None => (0..self.cells.len()).collect(),
@@ -245,45 +282,42 @@ impl SeaBand {
         for (k, &c) in wanted.iter().enumerate() {
             slot[c] = k;
         }
-        let mut reaching: Vec<Vec<Vec<Coord<f64>>>> = vec![Vec::new(); wanted.len()];
-        let boxes: Vec<(Coord<f64>, Coord<f64>)> =
-            (0..self.cells.len()).map(|c| self.cell_box(c)).collect();
+        let mut reaching: Vec<Vec<IntContour>> = vec![Vec::new(); wanted.len()];
         for view in views {
             let polygon = view.polygon();
             let ring = open_ring(polygon.exterior());
             let (lo, hi) = bounds(ring);
             for c in self.cells_in(lo, hi) {
                 if slot[c] != usize::MAX {
-                    let (min, max) = boxes[c];
-                    let clipped = clip_ring_to_box(ring, min, max);
+                    let cell = &self.cells[c];
+                    let clipped = clip_ring_to_box(ring, cell.min, cell.max);
                     if clipped.len() >= 3 {
-                        reaching[slot[c]].push(clipped);
+                        reaching[slot[c]].push(snap_ring(self.origin, &clipped));
                     }
                 }
             }
         }
-        let jobs: Vec<(usize, Vec<Vec<Coord<f64>>>)> = wanted.into_iter().zip(reaching).collect();
+        let jobs: Vec<(usize, Vec<IntContour>)> = wanted.into_iter().zip(reaching).collect();
         parallel::map(&jobs, |(c, rings)| {
             let cell = &self.cells[*c];
             // Land goes in with the views, so views ending exactly on the shore leave no
             // slivers against it.
-            let unseen = difference(&cell.buffer, rings.iter().chain(&cell.land));
+            let unseen = overlay(
+                cell.buffer.iter(),
+                rings.iter().chain(&cell.land),
+                OverlayRule::Difference,
+                IntOverlayOptions::default(),
+            );
             (*c, unseen)
         })
     }
-}
 
-/// `subject` minus the union of the `clip` rings (non-zero fill: overlaps and the zero-width
-/// connectors of box clipping are harmless).
-fn difference<'a>(
-    subject: &MultiPolygon<f64>,
-    clip: impl Iterator<Item = &'a Vec<Coord<f64>>>,
-) -> MultiPolygon<f64> {
-    let clip = MultiPolygon::new(clip.cloned().map(ring_polygon).collect());
-    if clip.0.is_empty() {
-        return subject.clone();
+    /// Planar polygon of a grid shape (exterior first, then holes).
+    fn polygon(&self, shape: &IntShape) -> Polygon<f64> {
+        let ring =
+            |c: &IntContour| LineString::new(c.iter().map(|&p| unsnap(self.origin, p)).collect());
+        Polygon::new(ring(&shape[0]), shape[1..].iter().map(ring).collect())
     }
-    subject.boolean_op_with_fill_rule(&clip, OpType::Difference, FillRule::NonZero)
 }
 
 pub(crate) fn area_m2(model: &CoverageModel, polygons: &MultiPolygon<f64>) -> f64 {
@@ -298,17 +332,26 @@ pub(crate) fn area_m2(model: &CoverageModel, polygons: &MultiPolygon<f64>) -> f6
 }
 
 /// Glues per-cell unseen pieces together and ranks them as band gaps.
-pub(crate) fn band_gaps(model: &CoverageModel, pieces: &[MultiPolygon<f64>]) -> Vec<BandGap> {
-    let merged = unary_union(pieces.iter().flat_map(|m| &m.0));
+pub(crate) fn band_gaps(
+    model: &CoverageModel,
+    band: &SeaBand,
+    pieces: &[IntShapes],
+) -> Vec<BandGap> {
+    let merged = overlay(
+        pieces.iter().flatten().flatten(),
+        std::iter::empty(),
+        OverlayRule::Subject,
+        IntOverlayOptions::ogc(),
+    );
     let mut gaps: Vec<BandGap> = merged
-        .0
         .iter()
-        .filter_map(|p| {
+        .filter_map(|shape| {
+            let p = band.polygon(shape);
             let at = p.centroid()?.0;
             let area_m2 = model.area_m2(p.unsigned_area(), at);
             (area_m2 >= MIN_BAND_GAP_M2).then(|| BandGap {
                 rank: 0,
-                polygon: model.to_lonlat_polygon(p),
+                polygon: model.to_lonlat_polygon(&p),
                 area_m2,
                 town: town_name(model, model.nearest_town(at)),
             })

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use geo::{MultiPolygon, Polygon};
+use geo::Polygon;
+use i_overlay::i_shape::int::shape::IntShapes;
 
 use crate::band::{self, BandGap, SeaBand};
 use crate::coast::SegmentHit;
@@ -168,18 +169,14 @@ pub struct BandCoverage {
 #[derive(Debug, Clone)]
 pub(crate) struct BandState {
     pub band: Arc<SeaBand>,
-    /// Unseen band per band cell.
-    pub unseen: Vec<MultiPolygon<f64>>,
+    /// Unseen band per band cell, on the band's grid.
+    pub unseen: Vec<IntShapes>,
     pub coverage: BandCoverage,
 }
 
 impl BandState {
-    pub(crate) fn new(
-        model: &CoverageModel,
-        band: Arc<SeaBand>,
-        unseen: Vec<MultiPolygon<f64>>,
-    ) -> Self {
-        let gaps = band::band_gaps(model, &unseen);
+    pub(crate) fn new(model: &CoverageModel, band: Arc<SeaBand>, unseen: Vec<IntShapes>) -> Self {
+        let gaps = band::band_gaps(model, &band, &unseen);
         let coverage = BandCoverage {
             band_width_m: band.width_m,
             band_area_m2: band.area_m2,
@@ -298,7 +295,7 @@ impl Baseline {
             let band = model.sea_band(self.params.band_width_m);
             let seen: Vec<&Visibility> =
                 self.views.iter().flatten().map(|v| &v.visibility).collect();
-            let mut unseen = vec![MultiPolygon::new(vec![]); band.cell_count()];
+            let mut unseen = vec![IntShapes::new(); band.cell_count()];
             for (cell, u) in band.unseen(&seen, None) {
                 unseen[cell] = u;
             }
