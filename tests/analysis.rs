@@ -434,10 +434,7 @@ fn tide_server(dir: &Path) -> TestServer {
 }
 
 fn tide_dir(name: &str) -> PathBuf {
-    let dir = out_dir("analysis", name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.canonicalize().unwrap()
+    out_dir(env!("CARGO_TARGET_TMPDIR"), &format!("tides-{name}"))
 }
 
 #[test]
@@ -687,7 +684,7 @@ fn the_calendar_feed_reads_in_a_calendar_library() {
         .header("content-type")
         .unwrap()
         .starts_with("text/calendar"));
-    let path = out_dir("analysis", "ics").join("patrol.ics");
+    let path = out_dir(env!("CARGO_TARGET_TMPDIR"), "patrol-ics").join("patrol.ics");
     std::fs::write(&path, r.decoded_body()).unwrap();
     // The icalendar package (PyPI) parses it; print each event's start, end and summary.
     let script = r#"

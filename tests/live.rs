@@ -914,6 +914,13 @@ fn the_map_page_draws_moving_vessels_and_a_track_on_click() {
     assert!(status.success(), "map_page.mjs: {last}");
     assert_eq!(result["moved"], true, "{result}");
     assert!(result["track_points"].as_u64().unwrap() >= 3, "{result}");
+    // The night picker: a tide curve every 10 minutes, one patrol window, the zones listed.
+    let night = &result["night"];
+    assert_eq!(night["curve_points"], 145, "{result}");
+    assert_eq!(night["windows"], 1, "{result}");
+    assert_eq!(night["window_rects"], 1, "{result}");
+    assert!(night["zones"].as_u64().unwrap() >= 15, "{result}");
+    assert!(night["listed"].as_u64().unwrap() >= 15, "{result}");
 }
 
 #[test]

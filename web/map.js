@@ -340,4 +340,96 @@ async function showTrack(id) {
   if (r.ok) src.setData(await r.json());
 }
 
+// ---- tides and patrol: pick a night, see the tide curve with the night and the patrol
+// windows shaded, and that night's zones on the map (a GeoJSON layer over the tiles of
+// `patrol_tonight`) listed by priority.
+const SHANGHAI_MS = 8 * 3600 * 1000;
+const localDate = (ms) => new Date(ms + SHANGHAI_MS).toISOString().slice(0, 10);
+const localTime = (iso) => iso.slice(11, 16);
+// Nights run from local noon to local noon; before noon it is still last night.
+const tonight = () => localDate(Date.now() - 12 * 3600 * 1000);
+
+function drawTideCurve(pred, windows, from, to) {
+  const svg = document.getElementById('tide-curve');
+  const ns = 'http://www.w3.org/2000/svg';
+  const node = (tag, attrs) => {
+    const n = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+    return n;
+  };
+  const pts = pred.predictions.map((p) => [Date.parse(p.time), p.height_m]);
+  const hs = pts.map((p) => p[1]);
+  const lo = Math.floor(Math.min(...hs)), hi = Math.ceil(Math.max(...hs));
+  const x = (t) => 20 + (280 * (t - from)) / (to - from);
+  const y = (h) => 95 - (85 * (h - lo)) / Math.max(hi - lo, 0.1);
+  const kids = [];
+  for (const w of windows) {
+    const ns0 = Math.max(Date.parse(w.night.start), from), ne = Math.min(Date.parse(w.night.end), to);
+    kids.push(node('rect', { class: 'night', x: x(ns0), y: 5, width: Math.max(x(ne) - x(ns0), 0), height: 90 }));
+    kids.push(node('rect', { class: 'window', x: x(Date.parse(w.start)), y: 5,
+      width: x(Date.parse(w.end)) - x(Date.parse(w.start)), height: 90 }));
+  }
+  kids.push(node('path', { class: 'curve',
+    d: pts.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join('') }));
+  for (const h of [lo, hi]) {
+    const t = node('text', { class: 'axis', x: 2, y: y(h) + 3 });
+    t.textContent = `${h} m`;
+    kids.push(t);
+  }
+  for (let k = 0; k <= 24; k += 6) {
+    const t = node('text', { class: 'axis', x: x(from + k * 3600e3) - 8, y: 106 });
+    t.textContent = `${String((12 + k) % 24).padStart(2, '0')}:00`;
+    kids.push(t);
+  }
+  svg.replaceChildren(...kids);
+}
+
+async function showNight(date) {
+  const from = Date.parse(`${date}T12:00:00+08:00`);
+  const to = from + 24 * 3600 * 1000;
+  const range = `from=${encodeURIComponent(`${date}T12:00:00+08:00`)}&to=${encodeURIComponent(new Date(to).toISOString())}`;
+  const caption = document.getElementById('tide-caption');
+  const list = document.getElementById('patrol-zones');
+  try {
+    const stations = await (await fetch('/tides/stations')).json();
+    const station = (stations.features || []).find((f) => f.properties.source !== 'none');
+    if (!station) throw new Error('no tide station');
+    const key = station.properties.station;
+    const [pred, win, plan] = await Promise.all([
+      fetch(`/tides/${key}/predictions?${range}&step=10m&tz=Asia/Shanghai`).then((r) => r.json()),
+      fetch(`/tides/${key}/windows?${range}&tz=Asia/Shanghai`).then((r) => r.json()),
+      fetch(`/patrol/zones?${range}&tz=Asia/Shanghai`).then((r) => r.json()),
+    ]);
+    drawTideCurve(pred, win.windows || [], from, to);
+    const hw = (win.windows || []).map((w) => `${localTime(w.high_water.time)} ${w.high_water.height_m.toFixed(2)} m`);
+    caption.textContent = `${station.properties.name_zh} ${station.properties.name_en} · ${pred.station.datum} · `
+      + (hw.length ? `夜间高潮 night high water ${hw.join(', ')}` : '今夜无夜间高潮 · no night high water');
+    const src = map.getSource('patrol-night');
+    if (src) src.setData(plan);
+    list.replaceChildren(...(plan.features || []).slice(0, 20).map((f) => {
+      const p = f.properties;
+      const li = el('li', { title: p.reasons_en }, `${p.name_zh} ${p.name_en} · ${localTime(p.window_start)}–${localTime(p.window_end)} · ${p.priority}`);
+      li.addEventListener('click', () => {
+        const c = f.geometry.coordinates.flat(2);
+        const xs = c.map((q) => q[0]), ys = c.map((q) => q[1]);
+        map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 40, maxZoom: 13 });
+      });
+      return li;
+    }));
+    window.tidewatchNight = { date, windows: (win.windows || []).length, zones: (plan.features || []).length };
+  } catch (err) {
+    caption.textContent = `潮汐数据不可用 · Tides unavailable: ${err.message}`;
+  }
+}
+
+styleLoaded.then(() => {
+  map.addSource('patrol-night', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  map.addLayer({ id: 'patrol-night-line', type: 'line', source: 'patrol-night',
+    paint: { 'line-color': '#b30000', 'line-width': ['interpolate', ['linear'], ['get', 'priority'], 0, 0.5, 100, 3] } });
+  const picker = document.getElementById('night');
+  picker.value = tonight();
+  picker.addEventListener('change', () => showNight(picker.value));
+  showNight(picker.value);
+});
+
 window.tidewatchMap = map; // for debugging from the console

@@ -1,5 +1,6 @@
 // The map page itself in headless Chromium: the live vessels arrive (from /vessels, then
-// pushed by /live), are drawn as arrows, and clicking one draws its track.
+// pushed by /live), are drawn as arrows, and clicking one draws its track; the night
+// picker draws the tide curve and lists that night's patrol zones.
 // Run from a folder where `playwright-core` resolves (the maplibre-harness copy):
 //   node map_page.mjs http://127.0.0.1:PORT/#12/29.2/121.95 VESSEL_ID
 // Prints one JSON line; exit 0 pass, 1 fail.
@@ -57,6 +58,18 @@ try {
   }, null, { timeout: 30000 });
   result.track_points = await page.evaluate(async () =>
     (await window.tidewatchMap.getSource('vessels-track').getData()).geometry.coordinates.length);
+  // Tides and patrol: pick the night of 29 November 2026 (high water near midnight).
+  await page.fill('#night', '2026-11-29');
+  await page.dispatchEvent('#night', 'change');
+  await page.waitForFunction(() => window.tidewatchNight && window.tidewatchNight.date === '2026-11-29',
+    null, { timeout: 30000 });
+  result.night = await page.evaluate(() => ({
+    ...window.tidewatchNight,
+    curve_points: (document.querySelector('#tide-curve path.curve')?.getAttribute('d') || '').split('L').length,
+    window_rects: document.querySelectorAll('#tide-curve rect.window').length,
+    listed: document.querySelectorAll('#patrol-zones li').length,
+    caption: document.getElementById('tide-caption').textContent,
+  }));
   result.ok = result.errors.length === 0;
 } catch (e) {
   result.errors.push(String(e));
