@@ -20,7 +20,7 @@ use tidewatch_importers::Feature;
 pub struct CoverageConfig {
     /// Camera ranges the `coverage` and `coverage_gaps` layers and patrol priorities use:
     /// `night` (smugglers land at night) or `day`.
-    pub mode: String,
+    pub mode: ModeSetting,
     /// Sea band in front of the coast, metres.
     pub band_width_m: f64,
     /// Height above the sea of the boats radars must see (radar horizon), metres.
@@ -32,7 +32,7 @@ pub struct CoverageConfig {
 impl Default for CoverageConfig {
     fn default() -> Self {
         CoverageConfig {
-            mode: "night".into(),
+            mode: ModeSetting::Night,
             band_width_m: 1000.0,
             radar_target_height_m: tidewatch_coverage::DEFAULT_TARGET_HEIGHT_M,
             suggest_camera: SuggestCamera::default(),
@@ -76,6 +76,23 @@ impl SuggestCamera {
             range_night_m: self.range_night_m,
             thermal: self.thermal,
             bearing_step_deg: self.bearing_step_deg,
+        }
+    }
+}
+
+/// `mode` in the config file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModeSetting {
+    Day,
+    Night,
+}
+
+impl From<ModeSetting> for Mode {
+    fn from(m: ModeSetting) -> Mode {
+        match m {
+            ModeSetting::Day => Mode::Day,
+            ModeSetting::Night => Mode::Night,
         }
     }
 }

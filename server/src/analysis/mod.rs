@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock, Weak};
 use tide_stations::{StationPoint, TideStations};
-use tidewatch_coverage::{Baseline, CoverageError, CoverageModel, Mode, Params, Sensor};
+use tidewatch_coverage::{Baseline, CoverageError, CoverageModel, Params, Sensor};
 use tidewatch_importers::Feature;
 use zones::{Place, Zone};
 
@@ -269,7 +269,7 @@ impl Analyses {
     /// The parameters of the coverage layers and patrol priorities.
     pub fn default_params(&self) -> Params {
         Params {
-            mode: coverage::parse_mode(&self.coverage_config.mode).unwrap_or(Mode::Night),
+            mode: self.coverage_config.mode.into(),
             band_width_m: self.coverage_config.band_width_m,
             ..Params::default()
         }
