@@ -283,8 +283,8 @@ impl Baseline {
         &self.gaps
     }
 
-    /// Coverage of the sea band in front of the coast, computed on the first call (about a
-    /// second for the demo county) and kept.
+    /// Coverage of the sea band in front of the coast, computed on the first call (about
+    /// 70 ms for the demo county, more the first time a band width is used) and kept.
     pub fn band_coverage(&self, model: &CoverageModel) -> Result<&BandCoverage, CoverageError> {
         self.check_model(model)?;
         Ok(&self.band_state(model).coverage)
