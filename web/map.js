@@ -48,6 +48,12 @@ const FIELD_LABELS = {
   vessel_id: ['船舶编号', 'Vessel id (MMSI)'], speed_kn: ['航速', 'Speed'], course_deg: ['航向', 'Course'],
   heading_deg: ['船首向', 'Heading'], time: ['报告时间', 'Reported'], age_s: ['距今', 'Age'],
   ship_type: ['船舶类型', 'Ship type'], ais_class: ['AIS 等级', 'AIS class'], nav_status: ['航行状态', 'Navigation status'],
+  sensor_id: ['传感器', 'Sensor'], sensor_type: ['传感器类型', 'Sensor type'], rank: ['排名', 'Rank'],
+  length_m: ['长度', 'Length'], zone: ['巡逻区', 'Patrol zone'], night: ['夜晚', 'Night'],
+  window_start: ['窗口开始', 'Window start'], window_end: ['窗口结束', 'Window end'],
+  high_water_time: ['高潮时间', 'High water'], high_water_height_m: ['高潮潮高', 'High water height'],
+  datum: ['基准面', 'Datum'], station: ['潮位站', 'Tide station'], priority: ['优先级', 'Priority'],
+  reasons_zh: ['原因', 'Reasons'], reasons_en: ['原因（英文）', 'Reasons (English)'],
 };
 const VALUE_LABELS = {
   pier: '码头 pier', beaching_spot: '登滩点 beaching spot', working: '正常 working',
@@ -56,6 +62,7 @@ const VALUE_LABELS = {
 };
 const UNITS = [['_km', ' km'], ['_m', ' m'], ['_deg', '°'], ['_kn', ' kn'], ['_s', ' s']];
 const NOT_SHOWN = new Set(['synthetic', 'name_zh', 'name_en']);
+const ANALYSIS_LAYERS = new Set(['coverage', 'coverage_gaps', 'patrol_tonight']);
 
 const $ = (sel) => document.querySelector(sel);
 const statusEl = $('#status');
@@ -136,11 +143,14 @@ function layerRow(layer) {
   });
   const count = layer.id === 'vessels' ? vesselCount() : Number(layer.feature_count ?? 0);
   const title = layer.title || {};
+  // Analysis layers are computed when drawn: no stored feature count to show.
+  const computed = ANALYSIS_LAYERS.has(layer.id);
   const label = el('label', { for: id },
     el('span', { class: 'layer-zh' }, title.zh || layer.id),
     el('span', { class: 'layer-en' }, title.en || layer.id),
     el('span', { class: 'layer-count', id: `count-${layer.id}`, title: '要素数量 · feature count' },
-      `${count.toLocaleString('zh-CN')} 个要素 · ${count === 1 ? 'feature' : 'features'}`),
+      computed ? '实时分析 · computed analysis'
+        : `${count.toLocaleString('zh-CN')} 个要素 · ${count === 1 ? 'feature' : 'features'}`),
   );
   const legend = el('ul', { class: 'legend', 'aria-label': `${title.zh || layer.id} 图例 legend` });
   for (const item of LEGEND[layer.id] || []) {
