@@ -1,0 +1,361 @@
+//! Replays the demo's five days of SYNTHETIC traffic (tidewatch-demo, with its scripted
+//! ground truth) through the engine in time order, with the demo's idle piers, harbours,
+//! area of interest and Kanmen tide windows, and checks that the scripted events come out
+//! at the right time and place and that ordinary traffic raises nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+use tidewatch_alerts::metric::distance_m;
+use tidewatch_alerts::*;
+use tidewatch_demo::traffic::{
+    format_local, is_harbour_place, traffic, PositionSource, ScriptedEpisode, Traffic, VesselRole,
+    AIS_CLASS_A_STATIONARY_MS, AIS_CLASS_A_UNDER_WAY_MS, AIS_CLASS_B_MS, BEIDOU_MS,
+};
+use tidewatch_demo::{generate, DemoInputs, DEFAULT_SEED};
+use tidewatch_tides::{windows, ConstituentInput, HarmonicConstants, HarmonicStation, Station};
+
+fn demo_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo"))
+}
+
+fn read_json(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(demo_dir().join(name)).expect("demo file");
+    serde_json::from_str(&text).expect("demo JSON")
+}
+
+/// The idle piers and beaching spots of piers.geojson.
+fn idle_piers() -> Vec<Pier> {
+    read_json("piers.geojson")["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter(|f| f["properties"]["idle"] == true)
+        .map(|f| Pier {
+            id: f["id"].as_u64().expect("id"),
+            name: f["properties"]["name_en"].as_str().unwrap_or("").to_owned(),
+            position: LonLat::new(
+                f["geometry"]["coordinates"][0].as_f64().expect("lon"),
+                f["geometry"]["coordinates"][1].as_f64().expect("lat"),
+            ),
+        })
+        .collect()
+}
+
+/// Kanmen from its TICON-4 constants, heights above TLT.
+fn kanmen() -> Station {
+    let json = read_json("tides/kanmen-ticon4.json");
+    let datum = json["chart_datum"].as_str().expect("datum").to_owned();
+    let msl = json["datums"]["MSL"].as_f64().expect("MSL")
+        - json["datums"][&datum].as_f64().expect("datum height");
+    let constituents = json["constituents"]
+        .as_array()
+        .expect("constituents")
+        .iter()
+        .map(|c| ConstituentInput {
+            name: c["name"].as_str().expect("name").to_owned(),
+            amplitude_m: c["amplitude"].as_f64().expect("amplitude"),
+            phase_deg: c["phase"].as_f64().expect("phase"),
+        })
+        .collect();
+    HarmonicStation::new(HarmonicConstants {
+        lon: json["lon"].as_f64().expect("lon"),
+        lat: json["lat"].as_f64().expect("lat"),
+        datum,
+        msl_above_datum_m: msl,
+        constituents,
+    })
+    .expect("Kanmen constants")
+    .into()
+}
+
+fn config(inputs: &DemoInputs) -> Config {
+    // The area of interest: the receivers' range, where the demo's vessels appear and
+    // disappear.
+    let mut coverage: Vec<Vec<LonLat>> = Vec::new();
+    for polygon in &inputs.aoi {
+        coverage.push(
+            polygon
+                .exterior()
+                .coords()
+                .map(|c| LonLat::new(c.x, c.y))
+                .collect(),
+        );
+        for hole in polygon.interiors() {
+            coverage.push(hole.coords().map(|c| LonLat::new(c.x, c.y)).collect());
+        }
+    }
+    Config {
+        dark: DarkConfig {
+            ais_class_a_under_way_ms: AIS_CLASS_A_UNDER_WAY_MS,
+            ais_class_a_stationary_ms: AIS_CLASS_A_STATIONARY_MS,
+            ais_class_b_ms: AIS_CLASS_B_MS,
+            beidou_ms: BEIDOU_MS,
+            coverage,
+            ..DarkConfig::default()
+        },
+        piers: idle_piers(),
+        // The demo's own notion of a harbour: within 3 km of a town or port.
+        harbours: inputs
+            .places
+            .iter()
+            .filter(|p| is_harbour_place(p))
+            .map(|p| Harbour {
+                name: p.name_en.clone(),
+                area: Area::Circle {
+                    centre: LonLat::new(p.position.x, p.position.y),
+                    radius_m: 3_000.0,
+                },
+            })
+            .collect(),
+        ..Config::default()
+    }
+}
+
+/// An event with when it was opened (the replay clock) and how it ended.
+struct Raised {
+    event: Event,
+    opened_at: i64,
+    end_ms: Option<i64>,
+    extended: usize,
+}
+
+fn replay(t: &Traffic, config: Config, windows: Vec<TimeSpan>) -> Vec<Raised> {
+    let mut engine = Engine::new(config).expect("config");
+    engine.set_tide_windows(windows);
+    let mut raised: Vec<Raised> = Vec::new();
+    let mut index: BTreeMap<EventId, usize> = BTreeMap::new();
+    let mut out = Vec::new();
+    let mut apply = |out: &mut Vec<EventUpdate>, now: i64| {
+        for u in out.drain(..) {
+            match u {
+                EventUpdate::Opened(event) => {
+                    index.insert(event.id, raised.len());
+                    raised.push(Raised {
+                        event,
+                        opened_at: now,
+                        end_ms: None,
+                        extended: 0,
+                    });
+                }
+                EventUpdate::Extended { id, .. } => raised[index[&id]].extended += 1,
+                EventUpdate::Closed { id, end_ms, .. } => {
+                    let r = &mut raised[index[&id]];
+                    assert!(r.end_ms.is_none(), "closed twice: {:?}", r.event);
+                    r.end_ms = Some(end_ms);
+                }
+            }
+        }
+    };
+    for r in &t.reports {
+        let source = match r.source {
+            PositionSource::Beidou => Source::Beidou,
+            PositionSource::Ais if t.vessels[r.vessel].class_b => Source::AisClassB,
+            PositionSource::Ais => Source::AisClassA,
+        };
+        let report = Report {
+            vessel: VesselId(r.vessel as u64),
+            source,
+            time_ms: r.unix_ms,
+            position: LonLat::new(r.lon, r.lat),
+            speed_kn: r.speed_kn,
+            course_deg: r.course_deg,
+            heading_deg: r.heading_deg,
+        };
+        engine.advance_to(r.unix_ms, &mut out);
+        engine
+            .ingest(&report, &mut out)
+            .expect("demo reports are valid");
+        apply(&mut out, r.unix_ms);
+    }
+    engine.advance_to(t.end_unix_ms, &mut out);
+    apply(&mut out, t.end_unix_ms);
+    raised
+}
+
+fn kind_of(episode: &ScriptedEpisode) -> EventKind {
+    match episode.kind {
+        "ais_off" => EventKind::DarkVessel,
+        "pier_approach" => EventKind::NightPierApproach,
+        "rendezvous" => EventKind::Rendezvous,
+        "loitering" => EventKind::Loitering,
+        "repeat_visit" => EventKind::RepeatVisit,
+        other => panic!("unknown episode kind {other}"),
+    }
+}
+
+fn location(event: &Event) -> LonLat {
+    match &event.geometry {
+        Geometry::Point { at } => *at,
+        Geometry::Line { points } => points[0],
+    }
+}
+
+#[test]
+fn the_demo_traffic_raises_the_scripted_events_and_nothing_else() {
+    let inputs = DemoInputs::load(demo_dir()).expect("demo inputs");
+    let data = generate(DEFAULT_SEED, &inputs).expect("demo data");
+    let started = Instant::now();
+    let t = traffic(DEFAULT_SEED, &inputs, &data);
+    println!(
+        "traffic: {} vessels, {} reports in {:.1?}",
+        t.vessels.len(),
+        t.reports.len(),
+        started.elapsed()
+    );
+
+    let station = kanmen();
+    let from = t.start_unix_ms / 1000;
+    let to = t.end_unix_ms / 1000;
+    let tide_windows: Vec<TimeSpan> = windows(
+        &station,
+        from,
+        to,
+        2 * 3600,
+        2 * 3600,
+        &NightRule::Sunset,
+        None,
+    )
+    .expect("tide windows")
+    .iter()
+    .map(TimeSpan::from)
+    .collect();
+
+    let started = Instant::now();
+    let raised = replay(&t, config(&inputs), tide_windows);
+    let elapsed = started.elapsed();
+    println!(
+        "replay: {} events from {} reports in {:.1?} ({:.2} µs per report, this profile)",
+        raised.len(),
+        t.reports.len(),
+        elapsed,
+        elapsed.as_secs_f64() * 1e6 / t.reports.len() as f64
+    );
+
+    // Match every scripted episode to one raised event of its kind and vessels.
+    let mut matched = vec![false; raised.len()];
+    for episode in &t.episodes {
+        let kind = kind_of(episode);
+        let vessels: Vec<VesselId> = episode
+            .vessels
+            .iter()
+            .map(|&v| VesselId(v as u64))
+            .collect();
+        let found = raised.iter().enumerate().find(|(i, r)| {
+            let mut ours = r.event.vessels.clone();
+            let mut theirs = vessels.clone();
+            ours.sort();
+            theirs.sort();
+            !matched[*i]
+                && r.event.kind == kind
+                && ours == theirs
+                && r.event.start_ms <= episode.end_unix_ms
+                && r.end_ms.unwrap_or(i64::MAX) >= episode.start_unix_ms
+        });
+        let Some((i, r)) = found else {
+            panic!("no {kind:?} event for {episode:#?}")
+        };
+        matched[i] = true;
+        let e = &r.event;
+        let start_error_s = (e.start_ms - episode.start_unix_ms) / 1000;
+        let end_error_s = r.end_ms.map(|end| (end - episode.end_unix_ms) / 1000);
+        println!(
+            "{:<13} truth {} – {} | event {:?} {:?} {} – {} (start {:+} s, end {:?} s), opened {}, {} m from the scripted place, extended {}x",
+            episode.kind,
+            format_local(episode.start_unix_ms),
+            format_local(episode.end_unix_ms),
+            e.id,
+            e.severity,
+            format_local(e.start_ms),
+            r.end_ms.map_or("open".into(), format_local),
+            start_error_s,
+            end_error_s,
+            format_local(r.opened_at),
+            distance_m(location(e), LonLat::new(episode.lon, episode.lat)).round(),
+            r.extended,
+        );
+        // Right time: the event starts within one Beidou interval of the truth (a Beidou
+        // report may be the first to show it), and ends likewise.
+        assert!(
+            start_error_s.abs() <= 180,
+            "start {start_error_s} s off: {e:?}"
+        );
+        if let Some(end_error_s) = end_error_s {
+            assert!(end_error_s.abs() <= 180, "end {end_error_s} s off: {e:?}");
+        }
+        // Right place.
+        let off_m = distance_m(location(e), LonLat::new(episode.lon, episode.lat));
+        assert!(off_m <= 600.0, "{off_m} m from the scripted place: {e:?}");
+        match kind {
+            EventKind::DarkVessel => {
+                assert_eq!(e.severity, Severity::High, "AIS off while Beidou reports");
+                assert!(matches!(
+                    e.evidence,
+                    Evidence::DarkVessel {
+                        stream: Stream::Ais,
+                        other_stream_reporting: true,
+                        ..
+                    }
+                ));
+                assert!(
+                    r.opened_at - episode.start_unix_ms <= 4 * 60_000,
+                    "raised late"
+                );
+            }
+            EventKind::NightPierApproach => {
+                assert_eq!(episode.pier_id, Some(199));
+                assert_eq!(e.severity, Severity::High, "inside the tide window");
+                let Evidence::NightPierApproach { pier, .. } = &e.evidence else {
+                    panic!()
+                };
+                assert_eq!(pier.id, 199);
+            }
+            EventKind::RepeatVisit => {
+                let Evidence::RepeatVisit { pier, .. } = &e.evidence else {
+                    panic!()
+                };
+                assert_eq!(pier.id, 199);
+            }
+            EventKind::Rendezvous => {
+                assert!(
+                    r.opened_at - episode.start_unix_ms <= 23 * 60_000,
+                    "raised late"
+                );
+            }
+            EventKind::Loitering => {}
+        }
+    }
+
+    // Everything else is a false positive: name them.
+    let mut false_positives: BTreeMap<String, usize> = BTreeMap::new();
+    for (r, _) in raised.iter().zip(&matched).filter(|(_, m)| !**m) {
+        let roles: Vec<VesselRole> = r
+            .event
+            .vessels
+            .iter()
+            .map(|v| t.vessels[v.0 as usize].role)
+            .collect();
+        let names: Vec<&str> = r
+            .event
+            .vessels
+            .iter()
+            .map(|v| t.vessels[v.0 as usize].name.as_str())
+            .collect();
+        println!(
+            "unscripted: {:?} {:?} {:?} {:?} {} – {} at {:.5},{:.5}",
+            r.event.kind,
+            r.event.severity,
+            roles,
+            names,
+            format_local(r.event.start_ms),
+            r.end_ms.map_or("open".into(), format_local),
+            location(&r.event).lon,
+            location(&r.event).lat,
+        );
+        *false_positives
+            .entry(format!("{:?} {:?}", r.event.kind, roles))
+            .or_default() += 1;
+    }
+    println!("unscripted events: {false_positives:?}");
+    assert!(false_positives.is_empty(), "{false_positives:?}");
+}
