@@ -9,7 +9,7 @@
 
 use geo::{
     line_measures::LengthMeasurable, BooleanOps, Buffer, Coord, Distance, Haversine, LineString,
-    MultiLineString, MultiPolygon, Point, Polygon,
+    MultiLineString, MultiPolygon, Point, Polygon, Simplify,
 };
 
 /// A town or island a zone is named after.
@@ -66,10 +66,12 @@ impl LocalPlane {
         }
     }
 
+    /// Back to lon/lat, rounded to 1e-6° (0.1 m): the digits beyond are noise.
     fn inverse(&self, c: Coord<f64>) -> Coord<f64> {
+        let round = |v: f64| (v * 1e6).round() / 1e6;
         Coord {
-            x: c.x / self.kx + self.lon0,
-            y: c.y / self.ky + self.lat0,
+            x: round(c.x / self.kx + self.lon0),
+            y: round(c.y / self.ky + self.lat0),
         }
     }
 }
@@ -135,7 +137,11 @@ pub fn zones_from_coast(
             );
             let band = local.buffer(half_width_m);
             let cell = voronoi_cell(&projected, i, 200_000.0);
-            let area = band.intersection(&MultiPolygon::new(vec![cell]));
+            // 10 m is invisible at the zooms zones are looked at, and keeps the GeoJSON of a
+            // month of zone windows small.
+            let area = band
+                .intersection(&MultiPolygon::new(vec![cell]))
+                .simplify(10.0);
             let area = MultiPolygon::new(
                 area.0
                     .iter()
