@@ -20,6 +20,21 @@
 //! least" (`>=`), dark gaps "longer than" (`>`). Distances are measured on a local plane,
 //! see [`metric`].
 //!
+//! Vessel ids: the server gives each report a [`VesselId`] (one per physical vessel, its
+//! AIS and Beidou linked by the server's registry) and a [`Source`]; the dark rule keeps
+//! one stream per (vessel, [`Stream`]), the other rules one merged track per vessel.
+//!
+//! Episodes close at the first report that breaks the rule (their end is the last report
+//! that met it); a dark gap closes when its stream reports again. An episode whose vessel
+//! falls silent stays open (its stream's dark event says why).
+//!
+//! # Demo and speed
+//!
+//! `tests/demo_replay.rs` replays the demo's five days (51 vessels, 272,921 reports):
+//! all nine scripted events come out, within 3 minutes of the scripted times, and nothing
+//! else. `cargo bench -p tidewatch-alerts`: about 0.4 µs per report with 5,000 vessels and
+//! 300 idle piers (release, 2 cores).
+//!
 //! # Use
 //!
 //! ```

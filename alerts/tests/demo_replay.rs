@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Instant;
 use tidewatch_alerts::metric::distance_m;
 use tidewatch_alerts::*;
@@ -191,18 +192,31 @@ fn location(event: &Event) -> LonLat {
     }
 }
 
+fn inputs() -> &'static DemoInputs {
+    static INPUTS: OnceLock<DemoInputs> = OnceLock::new();
+    INPUTS.get_or_init(|| DemoInputs::load(demo_dir()).expect("demo inputs"))
+}
+
+fn demo_traffic() -> &'static Traffic {
+    static TRAFFIC: OnceLock<Traffic> = OnceLock::new();
+    TRAFFIC.get_or_init(|| {
+        let data = generate(DEFAULT_SEED, inputs()).expect("demo data");
+        let started = Instant::now();
+        let t = traffic(DEFAULT_SEED, inputs(), &data);
+        println!(
+            "traffic: {} vessels, {} reports in {:.1?}",
+            t.vessels.len(),
+            t.reports.len(),
+            started.elapsed()
+        );
+        t
+    })
+}
+
 #[test]
 fn the_demo_traffic_raises_the_scripted_events_and_nothing_else() {
-    let inputs = DemoInputs::load(demo_dir()).expect("demo inputs");
-    let data = generate(DEFAULT_SEED, &inputs).expect("demo data");
-    let started = Instant::now();
-    let t = traffic(DEFAULT_SEED, &inputs, &data);
-    println!(
-        "traffic: {} vessels, {} reports in {:.1?}",
-        t.vessels.len(),
-        t.reports.len(),
-        started.elapsed()
-    );
+    let inputs = inputs();
+    let t = demo_traffic();
 
     let station = kanmen();
     let from = t.start_unix_ms / 1000;
@@ -222,7 +236,7 @@ fn the_demo_traffic_raises_the_scripted_events_and_nothing_else() {
     .collect();
 
     let started = Instant::now();
-    let raised = replay(&t, config(&inputs), tide_windows);
+    let raised = replay(t, config(inputs), tide_windows);
     let elapsed = started.elapsed();
     println!(
         "replay: {} events from {} reports in {:.1?} ({:.2} µs per report, this profile)",
@@ -358,4 +372,41 @@ fn the_demo_traffic_raises_the_scripted_events_and_nothing_else() {
     }
     println!("unscripted events: {false_positives:?}");
     assert!(false_positives.is_empty(), "{false_positives:?}");
+}
+
+/// Why the coverage is configured: without it, every ship that sails out of the receivers'
+/// range (cargo ships at the gates, the mother ship leaving) is a "dark vessel" too.
+#[test]
+fn without_coverage_only_vessels_leaving_range_are_added() {
+    let inputs = inputs();
+    let t = demo_traffic();
+    let mut config = config(inputs);
+    let coverage = std::mem::take(&mut config.dark.coverage);
+    let raised = replay(t, config, Vec::new());
+    let mut leaving = BTreeMap::<String, usize>::new();
+    for r in raised
+        .iter()
+        .filter(|r| r.event.kind == EventKind::DarkVessel)
+    {
+        let Evidence::DarkVessel { last, stream, .. } = &r.event.evidence else {
+            panic!()
+        };
+        let v = &t.vessels[r.event.vessels[0].0 as usize];
+        if v.role == VesselRole::Smuggler && *stream == Stream::Ais {
+            continue; // the scripted AIS-off runs
+        }
+        let edge_m = coverage
+            .iter()
+            .map(|ring| tidewatch_alerts::metric::distance_to_ring_m(ring, last.position))
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            edge_m <= DarkConfig::default().coverage_edge_m,
+            "{:?} {} went silent {edge_m:.0} m from the edge",
+            v.role,
+            v.name
+        );
+        *leaving.entry(format!("{:?}", v.role)).or_default() += 1;
+    }
+    println!("silent at the edge of the area of interest: {leaving:?}");
+    assert!(leaving.contains_key("Cargo") && leaving.contains_key("MotherShip"));
 }
