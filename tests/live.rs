@@ -949,3 +949,108 @@ fn a_feed_we_connect_to_is_read_and_reconnected_after_it_drops() {
     });
     assert!(server.counter("tidewatch_nmea_reconnects_total") >= 1.0);
 }
+
+/// The early-warning rules on the demo scenario, end to end: the five days of demo
+/// traffic as NMEA over TCP into a server with the demo's rule settings. Every scripted
+/// episode (AIS off offshore at night, the night approach to idle Hepu Pier 5 in the tide
+/// window, the rendezvous with the mother ship, its loitering, the repeat visit) raises
+/// its event at its place and time, and the ordinary fishing, cargo and ferry traffic
+/// raises none.
+#[test]
+fn the_demo_scenario_raises_its_events_and_nothing_else() {
+    let dir = workspace_root().join("data/demo");
+    let traffic = tidewatch::live::demo::demo_traffic(&dir).expect("demo traffic");
+    let lines = tidewatch::live::demo::nmea_lines(&traffic);
+    let server = TestServer::start(Config {
+        alerts: tidewatch::live::demo::alert_config(&dir).expect("demo rule settings"),
+        ..live_config(vec![source("demo-alerts", "tcp")])
+    });
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    send_lines(
+        &refs,
+        0.0,
+        Destination::Tcp(tcp_port(&server, "demo-alerts").to_string()),
+    );
+    wait_for(60, "every demo line accounted for", || {
+        accounted(&line_counts(&server, "demo-alerts")) >= lines.len() as f64
+    });
+    let repeat_visits = || {
+        server.get("/events?type=repeat_visit").json()["features"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    wait_for(30, "the last scripted event raised", || {
+        repeat_visits() >= 1
+    });
+    let events = server.get("/events").json();
+    let events = events["features"].as_array().unwrap();
+    let id = |v: usize| tidewatch::live::demo::vessel_id(&traffic, v).to_string();
+    let suspects: Vec<String> = traffic
+        .vessels
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| {
+            matches!(
+                v.role,
+                tidewatch_demo::traffic::VesselRole::Smuggler
+                    | tidewatch_demo::traffic::VesselRole::MotherShip
+            )
+        })
+        .map(|(i, _)| id(i))
+        .collect();
+    // Nothing about ordinary vessels.
+    let false_positives: Vec<&Value> = events
+        .iter()
+        .filter(|e| {
+            e["properties"]["vessels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| !suspects.contains(&v.as_str().unwrap().to_owned()))
+        })
+        .collect();
+    assert!(
+        false_positives.is_empty(),
+        "false positives: {false_positives:#?}"
+    );
+    // Every scripted episode has its event: the same type, a vessel of the episode,
+    // within 1 km and 5 minutes of its start.
+    for ep in &traffic.episodes {
+        let kind = match ep.kind {
+            "ais_off" => "dark_vessel",
+            "pier_approach" => "night_pier_approach",
+            other => other,
+        };
+        let vessels: Vec<String> = ep.vessels.iter().map(|v| id(*v)).collect();
+        let found = events.iter().any(|e| {
+            let p = &e["properties"];
+            let start = tidewatch::ogc::datetime::parse_time(p["start"].as_str().unwrap())
+                .unwrap()
+                .0;
+            p["type"] == kind
+                && p["vessels"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| vessels.contains(&v.as_str().unwrap().to_owned()))
+                && (start - ep.start_unix_ms).abs() <= 5 * 60_000
+        });
+        assert!(
+            found,
+            "no {kind} event for {} ({})",
+            ep.note,
+            vessels.join(",")
+        );
+    }
+    // The night approach at Hepu Pier 5 is high severity: inside the tide window.
+    let approach = events
+        .iter()
+        .find(|e| e["properties"]["type"] == "night_pier_approach")
+        .unwrap();
+    assert_eq!(approach["properties"]["severity"], "high", "{approach}");
+    // The events layer: OGC items with a CQL2 filter on the type.
+    let items = server
+        .get("/collections/events/items?filter=type%3D%27rendezvous%27&limit=100")
+        .json();
+    assert!(items["numberMatched"].as_u64().unwrap() >= 1, "{items}");
+}

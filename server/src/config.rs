@@ -56,6 +56,9 @@ pub struct Config {
     pub coverage: crate::analysis::coverage::CoverageConfig,
     /// Patrol priority points and the boat draft: `[patrol]`.
     pub patrol: crate::analysis::patrol::PatrolWeights,
+    /// Early-warning rule thresholds, harbours and receiver coverage: `[alerts]` (see the
+    /// `tidewatch-alerts` crate; idle piers come from the piers layer when none are listed).
+    pub alerts: tidewatch_alerts::Config,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -90,6 +93,7 @@ impl Default for Config {
             demo_traffic: false,
             coverage: Default::default(),
             patrol: Default::default(),
+            alerts: Default::default(),
         }
     }
 }

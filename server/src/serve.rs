@@ -6,6 +6,7 @@ use crate::catalog::{Catalog, SharedSource};
 use crate::config::Config;
 use crate::http::{router, AppState};
 use crate::layers::read_layer_defs;
+use crate::live::alerts::{Alerts, EventsLayer};
 use crate::live::layer::VesselsLayer;
 use crate::live::nmea_sources::{self, BoundSources};
 use crate::live::persist::{self, PersistQueue};
@@ -83,7 +84,10 @@ pub fn app_state(
         config.coverage.clone(),
         config.patrol.clone(),
     ));
-    let catalog = Arc::new(Catalog::new(with_derived_layers(layers, &live, &analyses)));
+    let alerts = Alerts::new();
+    let catalog = Arc::new(Catalog::new(with_derived_layers(
+        layers, &live, &analyses, &alerts,
+    )));
     analyses.attach(&catalog);
     AppState {
         tiles: Arc::new(TileService::new(
@@ -95,19 +99,22 @@ pub fn app_state(
         postgis,
         live,
         analyses,
+        alerts,
         nmea: Arc::new(BoundSources::default()),
         started: Instant::now(),
     }
 }
 
-/// The stored layers followed by those computed from them: live vessels, coverage,
+/// The stored layers followed by those computed from them: live vessels, events, coverage,
 /// coverage gaps and tonight's patrol zones.
 pub fn with_derived_layers(
     mut layers: Vec<SharedSource>,
     live: &Arc<Live>,
     analyses: &Arc<Analyses>,
+    alerts: &Arc<Alerts>,
 ) -> Vec<SharedSource> {
     layers.push(Arc::new(VesselsLayer::new(live.clone())));
+    layers.push(Arc::new(EventsLayer::new(alerts.clone())));
     for kind in Derived::ALL {
         layers.push(Arc::new(DerivedLayer::new(analyses.clone(), kind)));
     }
@@ -117,7 +124,7 @@ pub fn with_derived_layers(
 impl AppState {
     /// Swaps in newly loaded layers (with the derived ones) and clears the tile cache.
     pub fn replace_layers(&self, layers: Vec<SharedSource>) {
-        let layers = with_derived_layers(layers, &self.live, &self.analyses);
+        let layers = with_derived_layers(layers, &self.live, &self.analyses, &self.alerts);
         self.tiles.catalog().replace_all(layers);
         self.tiles.invalidate();
     }
@@ -158,9 +165,61 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     if config.demo_traffic {
         crate::live::demo::play(live.clone(), config.demo_dir());
     }
+    let demo_dir = config.demo_dir();
     let mut state = app_state(config, layers, live, postgis);
+    let mut rules = if state.config.demo_traffic {
+        crate::live::demo::alert_config(&demo_dir)?
+    } else {
+        state.config.alerts.clone()
+    };
+    if rules.piers.is_empty() {
+        rules.piers = idle_piers(&state.analyses).await;
+    }
+    tracing::info!(
+        idle_piers = rules.piers.len(),
+        harbours = rules.harbours.len(),
+        "early-warning rules running"
+    );
+    crate::live::alerts::run_engine(
+        &state.live,
+        state.alerts.clone(),
+        rules,
+        state.analyses.clone(),
+    )
+    .context("the early-warning rules")?;
     state.nmea = Arc::new(nmea);
     Ok(state)
+}
+
+/// Idle piers and beaching spots of the piers layer, for the night-approach rule.
+async fn idle_piers(analyses: &Analyses) -> Vec<tidewatch_alerts::Pier> {
+    let Ok(features) = analyses.layer_features("piers").await else {
+        return Vec::new();
+    };
+    features
+        .iter()
+        .filter(|f| {
+            f.properties
+                .get("idle")
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+        })
+        .filter_map(|f| {
+            let geo::Geometry::Point(p) = &f.geometry else {
+                return None;
+            };
+            let name = ["name_en", "name_zh"]
+                .iter()
+                .find_map(|k| f.properties.get(*k).and_then(serde_json::Value::as_str))
+                .unwrap_or_default()
+                .to_owned();
+            Some(tidewatch_alerts::Pier {
+                id: f.id,
+                name,
+                position: tidewatch_alerts::LonLat::new(p.x(), p.y()),
+            })
+        })
+        .collect()
 }
 
 /// Layers from wherever the config says: PostGIS when a database URL is set, else files.

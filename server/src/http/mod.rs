@@ -5,6 +5,7 @@ mod admin;
 mod analysis;
 mod auth;
 mod error;
+mod events;
 mod extract;
 mod live;
 mod meta;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub live: Arc<Live>,
     /// Coverage, tides and patrol zones over the catalog's layers.
     pub analyses: Arc<Analyses>,
+    /// Early-warning events raised from the live positions.
+    pub alerts: Arc<crate::live::alerts::Alerts>,
     /// Where the NMEA listeners are bound (ports chosen by the system included).
     pub nmea: Arc<BoundSources>,
     pub started: Instant,
@@ -94,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(analysis::routes())
         .merge(live::routes())
+        .merge(events::routes())
         .merge(meta::routes())
         .merge(ogc::routes())
         .merge(styles::routes())

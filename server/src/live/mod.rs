@@ -7,6 +7,7 @@
 //! the version tile caches key on, broadcasts the accepted positions to `/live`
 //! subscribers and queues them for PostGIS ([`persist`]). Readers take a read lock.
 
+pub mod alerts;
 pub mod batch;
 pub mod demo;
 pub mod fleet;
