@@ -958,12 +958,60 @@ fn a_feed_we_connect_to_is_read_and_reconnected_after_it_drops() {
 /// raises none.
 #[test]
 fn the_demo_scenario_raises_its_events_and_nothing_else() {
+    demo_scenario(test_config());
+}
+
+/// The same with PostGIS: every event is written to the `events` table.
+#[test]
+fn the_demo_scenario_events_are_kept_in_postgis() {
+    let Some(db) = demo_database("alerts") else {
+        return;
+    };
+    let server = demo_scenario(Config {
+        database_url: Some(db.url.clone()),
+        ..test_config()
+    });
+    let shown = server.get("/events").json()["features"]
+        .as_array()
+        .unwrap()
+        .len();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let stored = || -> Vec<(String, i64)> {
+        rt.block_on(async {
+            let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+            sqlx::query_as("SELECT type, count(*) FROM events GROUP BY type ORDER BY type")
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        })
+    };
+    wait_for(30, "every event written", || {
+        stored().iter().map(|(_, n)| *n as usize).sum::<usize>() == shown
+    });
+    let types: Vec<String> = stored().into_iter().map(|(t, _)| t).collect();
+    assert_eq!(
+        types,
+        [
+            "dark_vessel",
+            "loitering",
+            "night_pier_approach",
+            "rendezvous",
+            "repeat_visit"
+        ]
+    );
+}
+
+fn demo_scenario(base: Config) -> TestServer {
     let dir = workspace_root().join("data/demo");
     let traffic = tidewatch::live::demo::demo_traffic(&dir).expect("demo traffic");
     let lines = tidewatch::live::demo::nmea_lines(&traffic);
+    let sources = vec![source("demo-alerts", "tcp")];
     let server = TestServer::start(Config {
         alerts: tidewatch::live::demo::alert_config(&dir).expect("demo rule settings"),
-        ..live_config(vec![source("demo-alerts", "tcp")])
+        ingest_token: Some(TOKEN.into()),
+        nmea: sources,
+        tile_cache_mb: 16,
+        ..base
     });
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     send_lines(
@@ -1053,4 +1101,5 @@ fn the_demo_scenario_raises_its_events_and_nothing_else() {
         .get("/collections/events/items?filter=type%3D%27rendezvous%27&limit=100")
         .json();
     assert!(items["numberMatched"].as_u64().unwrap() >= 1, "{items}");
+    server
 }

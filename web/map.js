@@ -442,4 +442,48 @@ styleLoaded.then(() => {
   showNight(picker.value);
 });
 
+// ---- alerts: the open early-warning events from /events/stream, drawn as rings by
+// severity and listed newest first; a closed event leaves the map and greys out in the list.
+const EVENT_LABELS = {
+  dark_vessel: '船舶失联 dark vessel', night_pier_approach: '夜间靠近闲置码头 night pier approach',
+  rendezvous: '海上过驳 rendezvous', loitering: '徘徊 loitering', repeat_visit: '重复到访 repeat visit',
+};
+const alerts = new Map();
+function alertFeature(e) {
+  return { type: 'Feature', id: e.id, geometry: { type: 'Point', coordinates: [e.lon, e.lat] },
+    properties: { event_id: e.id, type: e.type, severity: e.severity, start: e.start, vessels: (e.vessels || []).join(', ') } };
+}
+function redrawAlerts() {
+  const open = [...alerts.values()].filter((e) => e.open);
+  const src = map.getSource('alerts-live');
+  if (src) src.setData({ type: 'FeatureCollection', features: open.map(alertFeature) });
+  const list = document.getElementById('alert-list');
+  list.replaceChildren(...[...alerts.values()].reverse().slice(0, 15).map((e) => {
+    const li = el('li', { class: e.open ? `alert-${e.severity}` : 'alert-closed' },
+      `${localTime(new Date(Date.parse(e.start) + SHANGHAI_MS).toISOString())} ${EVENT_LABELS[e.type] || e.type} · ${(e.vessels || []).join(', ')}`);
+    li.addEventListener('click', () => map.flyTo({ center: [e.lon, e.lat], zoom: Math.max(map.getZoom(), 12) }));
+    return li;
+  }));
+  window.tidewatchAlerts = { open: open.length, total: alerts.size };
+}
+styleLoaded.then(() => {
+  map.addSource('alerts-live', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  map.addLayer({ id: 'alerts-live', type: 'circle', source: 'alerts-live', paint: {
+    'circle-radius': ['match', ['get', 'severity'], 'high', 14, 'medium', 11, 8],
+    'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-width': 3,
+    'circle-stroke-color': ['match', ['get', 'severity'], 'high', '#d7191c', 'medium', '#fdae61', '#ffffbf'] } });
+  const stream = new EventSource('/events/stream');
+  stream.addEventListener('snapshot', (m) => {
+    for (const f of JSON.parse(m.data).features || []) alerts.set(f.id, { ...f.properties, open: true });
+    redrawAlerts();
+  });
+  for (const kind of ['opened', 'severity', 'closed']) {
+    stream.addEventListener(kind, (m) => {
+      const e = JSON.parse(m.data);
+      alerts.set(e.id, e);
+      redrawAlerts();
+    });
+  }
+});
+
 window.tidewatchMap = map; // for debugging from the console

@@ -507,3 +507,59 @@ impl crate::store::LayerSource for EventsLayer {
         self
     }
 }
+
+/// Writes every event change into the PostGIS `events` table (upsert by id), off the rule
+/// engine's path; while the database is away the changes wait (up to the broadcast
+/// buffer) and are retried with backoff.
+pub fn persist_events(pool: sqlx::PgPool, alerts: &Arc<Alerts>) {
+    let instance = super::now_ms();
+    let mut rx = alerts.subscribe();
+    tokio::spawn(async move {
+        loop {
+            let message = match rx.recv().await {
+                Ok(m) => m,
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    metrics::counter!("tidewatch_events_persist_missed_total").increment(n);
+                    continue;
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            let mut wait = Duration::from_millis(200);
+            while let Err(e) = write_event(&pool, instance, &message["event"]).await {
+                tracing::warn!("cannot write an event to PostGIS, retrying in {wait:?}: {e}");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(10));
+            }
+        }
+    });
+}
+
+async fn write_event(pool: &sqlx::PgPool, instance: i64, e: &Value) -> Result<(), sqlx::Error> {
+    let vessels: Vec<String> = e["vessels"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO events (id, type, severity, start_at, end_at, vessels, geom, evidence, closing)
+         VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6, ST_SetSRID(ST_MakePoint($7, $8), 4326), $9, $10)
+         ON CONFLICT (id) DO UPDATE SET severity = EXCLUDED.severity, end_at = EXCLUDED.end_at,
+             geom = EXCLUDED.geom, closing = EXCLUDED.closing, updated_at = now()",
+    )
+    .bind(format!("{instance}-{}", e["id"]))
+    .bind(e["type"].as_str())
+    .bind(e["severity"].as_str())
+    .bind(e["start"].as_str())
+    .bind(e["end"].as_str())
+    .bind(vessels)
+    .bind(e["lon"].as_f64())
+    .bind(e["lat"].as_f64())
+    .bind(&e["evidence"])
+    .bind(e.get("closing").filter(|c| !c.is_null()))
+    .execute(pool)
+    .await
+    .map(|_| ())
+}
