@@ -59,6 +59,9 @@ pub struct Config {
     /// Early-warning rule thresholds, harbours and receiver coverage: `[alerts]` (see the
     /// `tidewatch-alerts` crate; idle piers come from the piers layer when none are listed).
     pub alerts: tidewatch_alerts::Config,
+    /// Receivers notified of new high-severity events: `[[webhooks]]` tables (see
+    /// `live::webhooks` for the signature and retries).
+    pub webhooks: Vec<crate::live::webhooks::WebhookConfig>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -94,6 +97,7 @@ impl Default for Config {
             coverage: Default::default(),
             patrol: Default::default(),
             alerts: Default::default(),
+            webhooks: Vec::new(),
         }
     }
 }

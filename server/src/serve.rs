@@ -187,6 +187,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         state.analyses.clone(),
     )
     .context("the early-warning rules")?;
+    crate::live::webhooks::start(&state.alerts, &state.config.webhooks)?;
     state.nmea = Arc::new(nmea);
     Ok(state)
 }

@@ -15,6 +15,7 @@ pub mod layer;
 pub mod nmea_sources;
 pub mod persist;
 pub mod replay;
+pub mod webhooks;
 
 use fleet::Fleet;
 use serde::{Deserialize, Serialize};
