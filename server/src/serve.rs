@@ -188,6 +188,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     )
     .context("the early-warning rules")?;
     crate::live::webhooks::start(&state.alerts, &state.config.webhooks)?;
+    if let Some(store) = &state.postgis {
+        crate::live::alerts::persist_events(store.pool().clone(), &state.alerts);
+    }
     state.nmea = Arc::new(nmea);
     Ok(state)
 }
