@@ -921,6 +921,8 @@ fn the_map_page_draws_moving_vessels_and_a_track_on_click() {
     assert_eq!(night["window_rects"], 1, "{result}");
     assert!(night["zones"].as_u64().unwrap() >= 15, "{result}");
     assert!(night["listed"].as_u64().unwrap() >= 15, "{result}");
+    // The alerts panel is connected to /events/stream (its snapshot arrived).
+    assert!(result["alerts"]["total"].is_u64(), "{result}");
 }
 
 #[test]
@@ -1101,5 +1103,23 @@ fn demo_scenario(base: Config) -> TestServer {
         .get("/collections/events/items?filter=type%3D%27rendezvous%27&limit=100")
         .json();
     assert!(items["numberMatched"].as_u64().unwrap() >= 1, "{items}");
+    // … and `datetime` on the events' start: only the second smuggling night's.
+    let night5 = traffic.episodes.last().unwrap().start_unix_ms;
+    let later = server
+        .get(&format!(
+            "/collections/events/items?datetime={}/..&limit=100",
+            tidewatch::time::rfc3339_ms(night5 - 6 * 3_600_000)
+        ))
+        .json();
+    let starts: Vec<&str> = later["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["start"].as_str().unwrap())
+        .collect();
+    assert!(
+        !starts.is_empty() && starts.len() < events.len(),
+        "{starts:?}"
+    );
     server
 }

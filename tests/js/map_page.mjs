@@ -70,6 +70,8 @@ try {
     listed: document.querySelectorAll('#patrol-zones li').length,
     caption: document.getElementById('tide-caption').textContent,
   }));
+  await page.waitForFunction(() => window.tidewatchAlerts, null, { timeout: 30000 });
+  result.alerts = await page.evaluate(() => window.tidewatchAlerts);
   result.ok = result.errors.length === 0;
 } catch (e) {
   result.errors.push(String(e));
