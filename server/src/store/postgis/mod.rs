@@ -301,59 +301,41 @@ impl PostgisLayer {
         &self,
         rows: impl IntoIterator<Item = &'r PgRow>,
     ) -> Result<Vec<Feature>, SourceError> {
-        let grouped = self.group_rows(rows, 0, |row| {
-            match row
-                .try_get::<Value, _>("properties")
-                .map_err(|e| self.unavailable(e))?
-            {
-                Value::Object(map) => Ok(map),
-                _ => Ok(Map::new()),
-            }
-        })?;
-        Ok(grouped
-            .into_iter()
-            .map(|(id, geometry, properties)| Feature {
-                id,
-                geometry,
-                properties,
-            })
-            .collect())
-    }
-
-    /// Rows grouped into (id, geometry, properties) by their `id` column, parts in order:
-    /// the geometry is the `wkb` column, `id` is at column `first`, `wkb` right after
-    /// it, and `properties` reads a feature's properties from its first row.
-    fn group_rows<'r, P>(
-        &self,
-        rows: impl IntoIterator<Item = &'r PgRow>,
-        first: usize,
-        properties: impl Fn(&PgRow) -> Result<P, SourceError>,
-    ) -> Result<Vec<(u64, Geometry<f64>, P)>, SourceError> {
-        let mut features: Vec<(u64, Geometry<f64>, P)> = Vec::new();
+        let mut features: Vec<Feature> = Vec::new();
         let mut parts: Vec<Geometry<f64>> = Vec::new();
         for row in rows {
             let id = row
-                .try_get::<i64, _>(first)
+                .try_get::<i64, _>("id")
                 .map_err(|e| self.unavailable(e))? as u64;
-            let wkb: &[u8] = row.try_get(first + 1).map_err(|e| self.unavailable(e))?;
+            let wkb: Vec<u8> = row.try_get("wkb").map_err(|e| self.unavailable(e))?;
             let geometry = Wkb(wkb)
                 .to_geo()
                 .map_err(|e| self.unavailable(format!("feature {id}: {e}")))?;
-            if features.last().is_some_and(|f| f.0 == id) {
+            if features.last().is_some_and(|f| f.id == id) {
                 parts.push(geometry);
                 continue;
             }
             if let Some(last) = features.last_mut() {
-                last.1 = assemble(self.info.geometry, std::mem::take(&mut parts));
+                last.geometry = assemble(self.info.geometry, std::mem::take(&mut parts));
             }
-            let props = properties(row)?;
+            let properties = match row
+                .try_get::<Value, _>("properties")
+                .map_err(|e| self.unavailable(e))?
+            {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            };
             parts.push(geometry);
             // The geometry is assembled from all parts once the next feature starts.
             let pending = Geometry::GeometryCollection(Default::default());
-            features.push((id, pending, props));
+            features.push(Feature {
+                id,
+                geometry: pending,
+                properties,
+            });
         }
         if let Some(last) = features.last_mut() {
-            last.1 = assemble(self.info.geometry, parts);
+            last.geometry = assemble(self.info.geometry, parts);
         }
         Ok(features)
     }
@@ -684,87 +666,32 @@ fn def_from_row(row: &PgRow) -> Result<(LayerDef, Storage), StoreError> {
 }
 
 impl PostgisLayer {
-    /// This layer's part of the query for one tile: rows of (layer, part, id, wkb,
-    /// properties) intersecting the envelope $1–$4. `param` binds a text parameter (the
-    /// layer id, property names) and returns its placeholder. With a list of tile
-    /// properties, `properties` is a JSON array of their values in that order (null
-    /// where a feature has none, which tiles leave out anyway), so a row brings only
-    /// what the tile shows and decodes without building a map.
-    fn tile_branch<'a>(
-        &'a self,
-        index: usize,
-        param: &mut impl FnMut(&'a str) -> String,
-    ) -> String {
-        let all = match self.storage {
-            Storage::Features => "f.properties",
-            _ => TYPED_PROPERTIES,
-        };
-        let props = match self.def.properties.as_deref() {
-            None => all.to_owned(),
-            Some([]) => "NULL::jsonb".to_owned(),
-            Some(keys) => {
-                let values: Vec<String> = keys
-                    .iter()
-                    .map(|k| format!("{all} -> {}", param(k)))
-                    .collect();
-                format!("jsonb_build_array({})", values.join(", "))
-            }
-        };
-        match self.storage {
-            Storage::Features => format!(
-                "SELECT {index} AS layer, p.part, p.feature_id AS id, ST_AsBinary(p.geom) AS wkb, {props} AS properties
+    /// This layer's part of the query for one tile: rows of (layer, id, part, wkb,
+    /// properties) intersecting the envelope $1–$4; `layer_param` binds the layer id.
+    fn tile_branch(&self, index: usize, layer_param: Option<usize>) -> String {
+        match (self.storage, layer_param) {
+            (Storage::Features, Some(param)) => format!(
+                "SELECT {index} AS layer, p.feature_id AS id, p.part, ST_AsBinary(p.geom) AS wkb, f.properties
                  FROM feature_parts p JOIN features f ON f.layer_id = p.layer_id AND f.id = p.feature_id
-                 WHERE p.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND p.layer_id = {}",
-                param(&self.info.id)
+                 WHERE p.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND p.layer_id = ${param}"
             ),
-            typed => format!(
-                "SELECT {index} AS layer, 0 AS part, t.id, ST_AsBinary(t.geom) AS wkb, {props} AS properties
+            (typed, _) => format!(
+                "SELECT {index} AS layer, t.id, 0 AS part, ST_AsBinary(t.geom) AS wkb, {TYPED_PROPERTIES} AS properties
                  FROM {} t WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)",
                 typed.table()
             ),
         }
     }
 
-    /// One layer of a tile from its rows of the tile query (see [`Self::tile_branch`]).
-    fn encode_tile_rows<'r>(
-        &self,
-        tile: TileId,
-        rows: impl IntoIterator<Item = &'r PgRow>,
-    ) -> Result<TileBytes, SourceError> {
+    fn encode(&self, tile: TileId, features: &[Feature]) -> Result<TileBytes, SourceError> {
         let mut enc = LayerEncoder::new(&self.info.id, tile);
+        let keys = self.def.properties.as_deref();
         let tolerance = self.def.simplify_at(tile.z);
-        let shape_of = |id: u64, geometry: &Geometry<f64>| {
-            let shape = Shape::from_geometry(geometry)
-                .map_err(|e| self.unavailable(format!("feature {id}: {e}")))?;
-            Ok::<_, SourceError>(shape.simplified_for_zoom(tile.z, self.info.maxzoom, tolerance))
-        };
-        match self.def.properties.as_deref() {
-            None => {
-                let decode = |row: &PgRow| match row
-                    .try_get::<Value, _>(4)
-                    .map_err(|e| self.unavailable(e))?
-                {
-                    Value::Object(map) => Ok(map),
-                    _ => Ok(Map::new()),
-                };
-                for (id, geometry, props) in self.group_rows(rows, 2, decode)? {
-                    let shape = shape_of(id, &geometry)?;
-                    encode_feature(&mut enc, id, &shape, None, &props, None);
-                }
-            }
-            Some(keys) => {
-                let decode = |row: &PgRow| {
-                    Ok(row
-                        .try_get::<Option<sqlx::types::Json<Vec<Value>>>, _>(4)
-                        .map_err(|e| self.unavailable(e))?
-                        .map_or_else(Vec::new, |v| v.0))
-                };
-                for (id, geometry, values) in self.group_rows(rows, 2, decode)? {
-                    let shape = shape_of(id, &geometry)?;
-                    let props = keys.iter().map(String::as_str).zip(&values);
-                    enc.add(Some(id), &shape, props);
-                }
-            }
+        for f in features {
+            let shape = Shape::from_geometry(&f.geometry)
+                .map_err(|e| self.unavailable(format!("feature {}: {e}", f.id)))?;
+            let shape = shape.simplified_for_zoom(tile.z, self.info.maxzoom, tolerance);
+            encode_feature(&mut enc, f.id, &shape, None, &f.properties, keys);
         }
         Ok(enc.finish())
     }
@@ -793,14 +720,15 @@ async fn draw_together(
     let Some(&first) = plain.first() else {
         return Ok(out);
     };
-    let mut params: Vec<&str> = Vec::new();
+    let mut layer_ids = Vec::new();
     let branches: Vec<String> = plain
         .iter()
         .map(|&i| {
-            layers[i].tile_branch(i, &mut |p| {
-                params.push(p);
-                format!("${}", 4 + params.len())
-            })
+            let param = (layers[i].storage == Storage::Features).then(|| {
+                layer_ids.push(layers[i].info.id.as_str());
+                4 + layer_ids.len()
+            });
+            layers[i].tile_branch(i, param)
         })
         .collect();
     // No ORDER BY: PostgreSQL would sort every row of the tile, geometry blobs included
@@ -812,15 +740,19 @@ async fn draw_together(
         .bind(s)
         .bind(e)
         .bind(n);
-    for p in params {
-        query = query.bind(p);
+    for id in layer_ids {
+        query = query.bind(id);
     }
     let rows = query
         .fetch_all(&layers[first].pool)
         .await
         .map_err(|e| layers[first].unavailable(e))?;
     let key = |row: &PgRow| -> Result<(i32, i64, i32), sqlx::Error> {
-        Ok((row.try_get(0)?, row.try_get(2)?, row.try_get(1)?))
+        Ok((
+            row.try_get("layer")?,
+            row.try_get("id")?,
+            row.try_get("part")?,
+        ))
     };
     let mut order = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
@@ -829,7 +761,9 @@ async fn draw_together(
     order.sort_unstable();
     for group in order.chunk_by(|a, b| a.0 .0 == b.0 .0) {
         let index = group[0].0 .0 as usize;
-        out[index] = layers[index].encode_tile_rows(tile, group.iter().map(|&(_, i)| &rows[i]))?;
+        let layer = layers[index];
+        let features = layer.features_from_rows(group.iter().map(|&(_, i)| &rows[i]))?;
+        out[index] = layer.encode(tile, &features)?;
     }
     Ok(out)
 }
