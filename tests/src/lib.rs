@@ -181,8 +181,10 @@ impl TestServer {
 }
 
 /// Puts five vessels into the server's live `vessels` layer (inside both bboxes the OGC
-/// checks use), so checks that walk every collection find features there too. Safe to
-/// call again: the same reports change nothing.
+/// checks use), so checks that walk every collection find features there too; twenty
+/// minutes later only the three AIS vessels report again, so the two Beidou ones have gone
+/// dark and the `events` layer has features in both boxes as well. Safe to call again:
+/// the same reports change nothing.
 pub fn add_test_vessels(server: &TestServer) {
     use tidewatch::live::{Position, PositionSource, Update, WhenFull};
     let spots = [
@@ -192,36 +194,55 @@ pub fn add_test_vessels(server: &TestServer) {
         ("BD-TEST-4", 121.60, 28.85, 3.1),
         ("BD-TEST-5", 122.05, 29.05, 5.6),
     ];
-    let updates: Vec<Update> = spots
-        .iter()
-        .map(|&(id, lon, lat, speed)| {
-            Update::Position(Position {
-                vessel: id.into(),
-                source: if id.starts_with("BD") {
-                    PositionSource::Beidou
-                } else {
-                    PositionSource::Ais
-                },
-                at_ms: 1_795_788_000_000,
-                lon,
-                lat,
-                speed_kn: Some(speed),
-                course_deg: Some(90.0),
-                heading_deg: None,
-                nav_status: None,
-            })
+    let report = |&(id, lon, lat, speed): &(&str, f64, f64, f32), at_ms: i64| {
+        Update::Position(Position {
+            vessel: id.into(),
+            source: if id.starts_with("BD") {
+                PositionSource::Beidou
+            } else {
+                PositionSource::Ais
+            },
+            at_ms,
+            lon,
+            lat,
+            speed_kn: Some(speed),
+            course_deg: Some(90.0),
+            heading_deg: None,
+            nav_status: None,
         })
+    };
+    const FIRST_MS: i64 = 1_795_788_000_000;
+    let first: Vec<Update> = spots.iter().map(|s| report(s, FIRST_MS)).collect();
+    let again: Vec<Update> = spots
+        .iter()
+        .filter(|s| !s.0.starts_with("BD"))
+        .map(|s| report(s, FIRST_MS + 20 * 60_000))
         .collect();
     let live = server.state.live.clone();
-    tokio::runtime::Runtime::new()
-        .expect("tokio runtime")
-        .block_on(live.submit(updates, "test", WhenFull::Wait));
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    rt.block_on(live.submit(first, "test", WhenFull::Wait));
+    rt.block_on(live.submit(again, "test", WhenFull::Wait));
     let deadline = Instant::now() + Duration::from_secs(10);
     while spots
         .iter()
         .any(|(id, ..)| server.state.live.fleet().get(id).is_none())
     {
         assert!(Instant::now() < deadline, "test vessels never arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    while server
+        .state
+        .alerts
+        .events()
+        .iter()
+        .filter(|e| e.vessels.iter().any(|v| v.starts_with("BD-TEST")))
+        .count()
+        < 2
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the test vessels' dark events never came"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -1,8 +1,9 @@
-//! Early warning in the server: the `tidewatch-alerts` rule engine fed with every position
-//! the live state applies, its events kept in memory and pushed to `/events/stream`.
+//! Early warning in the server: the `tidewatch-alerts` rule engine, on its own thread, fed
+//! with every position the live state applies; its events kept in memory (and PostGIS) and
+//! pushed to `/events/stream`.
 //!
 //! The engine's clock is the reports' own time, so a replayed feed raises its events as
-//! it happened; between reports a one-second timer moves the clock on by the wall-clock
+//! it happened; when no report comes for a second, a timeout moves the clock on by the wall-clock
 //! time since the last report, which is what lets a silent vessel go dark. Tide windows
 //! for night pier approaches come from the tide station nearest the piers, refreshed every
 //! six hours.
@@ -194,7 +195,19 @@ impl Alerts {
     }
 }
 
-/// Starts the rule engine on the live positions, its events going into `alerts`.
+/// Batches waiting for the rule engine; beyond this they are dropped and counted (the
+/// engine takes a fraction of a microsecond per position, far faster than ingest).
+const ENGINE_QUEUE: usize = 1024;
+
+/// What the engine thread is given.
+enum EngineInput {
+    Positions(Arc<Vec<Position>>),
+    TideWindows(Vec<TimeSpan>),
+}
+
+/// Starts the rule engine on the live positions, its events going into `alerts`. The
+/// engine runs on its own thread, so a flood of positions costs the HTTP workers nothing;
+/// a task on the runtime feeds it the applied positions and the tide windows.
 pub fn run_engine(
     live: &Arc<Live>,
     alerts: Arc<Alerts>,
@@ -203,14 +216,12 @@ pub fn run_engine(
 ) -> anyhow::Result<()> {
     let centre = pier_centre(&config);
     let engine = Engine::new(config)?;
-    tokio::spawn(run(
-        Arc::downgrade(live),
-        live.subscribe(),
-        engine,
-        alerts,
-        analyses,
-        centre,
-    ));
+    let (tx, rx) = std::sync::mpsc::sync_channel(ENGINE_QUEUE);
+    let weak = Arc::downgrade(live);
+    std::thread::Builder::new()
+        .name("tidewatch-alerts".into())
+        .spawn(move || evaluate(engine, rx, weak, alerts))?;
+    tokio::spawn(feed(live.subscribe(), tx, analyses, centre));
     Ok(())
 }
 
@@ -248,51 +259,76 @@ async fn tide_windows(
     Some(found.iter().map(TimeSpan::from).collect())
 }
 
-async fn run(
-    live: std::sync::Weak<Live>,
+/// Hands every applied batch to the engine thread, with fresh tide windows whenever the
+/// reports' clock enters a new six hours.
+async fn feed(
     mut positions: broadcast::Receiver<Arc<Vec<Position>>>,
-    mut engine: Engine,
-    alerts: Arc<Alerts>,
+    engine: std::sync::mpsc::SyncSender<EngineInput>,
     analyses: Arc<Analyses>,
     centre: Option<(f64, f64)>,
 ) {
-    let mut names: HashMap<u64, Arc<str>> = HashMap::new();
-    let mut out = Vec::new();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    // The clock of the reports, and when (wall clock) it was last set by one.
-    let mut last_report: Option<(i64, Instant)> = None;
+    use std::sync::mpsc::TrySendError;
     let mut windows_for: Option<i64> = None;
     loop {
-        tokio::select! {
-            batch = positions.recv() => {
-                let batch = match batch {
-                    Ok(b) => b,
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        metrics::counter!("tidewatch_alert_positions_missed_total").increment(n);
-                        continue;
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return,
-                };
+        let batch = match positions.recv().await {
+            Ok(b) => b,
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                metrics::counter!("tidewatch_alert_batches_missed_total").increment(n);
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        if let Some(first) = batch.iter().map(|p| p.at_ms).min() {
+            let period = first.div_euclid(WINDOW_REFRESH_MS);
+            if windows_for != Some(period) {
+                if let Some(w) = tide_windows(&analyses, centre, first).await {
+                    let _ = engine.try_send(EngineInput::TideWindows(w));
+                }
+                windows_for = Some(period);
+            }
+        }
+        match engine.try_send(EngineInput::Positions(batch)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                metrics::counter!("tidewatch_alert_batches_missed_total").increment(1);
+            }
+            Err(TrySendError::Disconnected(_)) => return,
+        }
+    }
+}
+
+/// The engine thread: positions in time order through the rules, and once a second with
+/// no positions the clock moved on by the wall-clock time since the last report.
+fn evaluate(
+    mut engine: Engine,
+    input: std::sync::mpsc::Receiver<EngineInput>,
+    live: std::sync::Weak<Live>,
+    alerts: Arc<Alerts>,
+) {
+    use std::sync::mpsc::RecvTimeoutError;
+    let mut names: HashMap<u64, Arc<str>> = HashMap::new();
+    let mut out = Vec::new();
+    // The clock of the reports, and when (wall clock) it was last set by one.
+    let mut last_report: Option<(i64, Instant)> = None;
+    loop {
+        match input.recv_timeout(Duration::from_secs(1)) {
+            Ok(EngineInput::TideWindows(w)) => engine.set_tide_windows(w),
+            Ok(EngineInput::Positions(batch)) => {
                 let Some(live) = live.upgrade() else { return };
                 let mut reports: Vec<(Report, &Position)> = {
                     let fleet = live.fleet();
-                    batch.iter().filter_map(|p| {
-                        let class_b = fleet.get(&p.vessel)
-                            .and_then(|v| v.statics.ais_class.as_deref())
-                            == Some("B");
-                        report(p, class_b).map(|r| (r, p))
-                    }).collect()
+                    batch
+                        .iter()
+                        .filter_map(|p| {
+                            let class_b = fleet
+                                .get(&p.vessel)
+                                .and_then(|v| v.statics.ais_class.as_deref())
+                                == Some("B");
+                            report(p, class_b).map(|r| (r, p))
+                        })
+                        .collect()
                 };
                 reports.sort_by_key(|(r, _)| r.time_ms);
-                if let Some((first, _)) = reports.first() {
-                    let period = first.time_ms.div_euclid(WINDOW_REFRESH_MS);
-                    if windows_for != Some(period) {
-                        if let Some(w) = tide_windows(&analyses, centre, first.time_ms).await {
-                            engine.set_tide_windows(w);
-                        }
-                        windows_for = Some(period);
-                    }
-                }
                 for (r, p) in &reports {
                     names.entry(r.vessel.0).or_insert_with(|| p.vessel.clone());
                     engine.advance_to(r.time_ms, &mut out);
@@ -305,14 +341,12 @@ async fn run(
                 }
                 alerts.apply(std::mem::take(&mut out), &names, engine.now_ms());
             }
-            _ = tick.tick() => {
-                let now = match last_report {
-                    Some((t, at)) => t + at.elapsed().as_millis() as i64,
-                    None => continue,
-                };
-                engine.advance_to(now, &mut out);
+            Err(RecvTimeoutError::Timeout) => {
+                let Some((t, at)) = last_report else { continue };
+                engine.advance_to(t + at.elapsed().as_millis() as i64, &mut out);
                 alerts.apply(std::mem::take(&mut out), &names, engine.now_ms());
             }
+            Err(RecvTimeoutError::Disconnected) => return,
         }
     }
 }
