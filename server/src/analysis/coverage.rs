@@ -135,7 +135,8 @@ pub struct Names {
     pub en: String,
 }
 
-fn text(p: &Map<String, Value>, key: &str) -> Option<String> {
+/// A string property.
+pub(super) fn text(p: &Map<String, Value>, key: &str) -> Option<String> {
     p.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 

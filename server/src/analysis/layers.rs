@@ -11,7 +11,6 @@ use crate::store::embedded::EmbeddedLayer;
 use crate::store::{LayerInfo, LayerSource, SourceError};
 use geo::Geometry;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tidewatch_importers::Feature;
 use tidewatch_tiles::{GeometryKind, TileBytes, TileId};
@@ -70,22 +69,13 @@ impl Derived {
                 ),
             };
         let def = LayerDef {
-            id: id.into(),
             title: Title {
                 zh: zh.into(),
                 en: en.into(),
             },
             description: description.into(),
-            geometry,
-            file: Default::default(),
-            minzoom: 0,
-            maxzoom: 14,
-            properties: None,
-            simplify_px: 0.5,
-            simplify_px_by_zoom: Default::default(),
-            max_points_per_tile: 4096,
             attribution: "Tidewatch analysis of the layers above".into(),
-            time_property: None,
+            ..LayerDef::new(id, geometry)
         };
         (def, fields)
     }
@@ -102,13 +92,8 @@ pub struct DerivedLayer {
 impl DerivedLayer {
     pub fn new(analyses: Arc<Analyses>, kind: Derived) -> Self {
         let (def, fields) = kind.def();
-        let fields = fields
-            .iter()
-            .map(|(k, t)| (k.to_string(), t.to_string()))
-            .collect::<BTreeMap<_, _>>();
-        let world = [-180.0, -85.051_129, 180.0, 85.051_129];
         DerivedLayer {
-            info: LayerInfo::of(&def, 0, world, fields, None),
+            info: LayerInfo::computed(&def, fields),
             analyses,
             kind,
             def,

@@ -12,9 +12,10 @@ pub mod zones;
 
 use crate::catalog::Catalog;
 use crate::store::postgis::PostgisStore;
+use coverage::text;
 use coverage::{CoverageConfig, Names, ParamsKey};
 use patrol::{Barrier, Landing, PatrolWeights, ZoneAssets};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock, Weak};
@@ -373,10 +374,6 @@ impl Analyses {
         *slot = Some((generation, set.clone()));
         Ok(set)
     }
-}
-
-fn text(p: &Map<String, Value>, key: &str) -> Option<String> {
-    p.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
 fn station_point(f: &Feature) -> Option<StationPoint> {

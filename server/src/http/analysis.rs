@@ -548,21 +548,13 @@ async fn plan_for(
 ) -> Result<(crate::analysis::PatrolPlan, i64, i64), ApiError> {
     let zone = TimeZoneParam::parse(q.tz.as_deref())?;
     let tonight = crate::analysis::tonight_range(crate::live::now_ms() / 1000).0;
-    let from = match q.from.as_deref() {
-        Some(t) => params::instant("from", t, zone.zone)?,
-        None => tonight,
-    };
-    let to = match q.to.as_deref() {
-        Some(t) => params::instant("to", t, zone.zone)?,
-        None => from + DEFAULT_PATROL_NIGHTS * 86_400,
-    };
-    if from >= to {
-        return Err(ApiError::bad_request(format!(
-            "from ({}) must be before to ({})",
-            tidewatch_tides::format_rfc3339(from, zone.zone),
-            tidewatch_tides::format_rfc3339(to, zone.zone)
-        )));
-    }
+    let (from, to) = params::range(
+        q.from.as_deref(),
+        q.to.as_deref(),
+        zone.zone,
+        tonight,
+        DEFAULT_PATROL_NIGHTS,
+    )?;
     tidewatch_tides::validate::range(from, to)?;
     let mut rule = state.analyses.default_window_rule();
     rule.before_s = params::duration_or("before", q.before.as_deref(), rule.before_s)?;

@@ -92,21 +92,25 @@ pub fn instant(name: &str, text: &str, zone: Zone) -> Result<i64, ApiError> {
     })
 }
 
-/// `from` and `to`: by default from today's midnight in `zone` to `default_days` later;
-/// `to` defaults to `default_days` after `from`; `from` must come first. The length is
-/// checked by the analysis that uses them.
+/// Today's midnight in `zone`, Unix seconds.
+pub fn today(zone: Zone) -> i64 {
+    let now = crate::live::now_ms().div_euclid(1000);
+    zone.date_of(now).days_since_epoch() * DAY - zone.offset_seconds()
+}
+
+/// `from` and `to`: by default from `default_from` to `default_days` later; `to`
+/// defaults to `default_days` after `from`; `from` must come first. The length is checked
+/// by the analysis that uses them.
 pub fn range(
     from: Option<&str>,
     to: Option<&str>,
     zone: Zone,
+    default_from: i64,
     default_days: i64,
 ) -> Result<(i64, i64), ApiError> {
     let from = match from {
         Some(t) => instant("from", t, zone)?,
-        None => {
-            let now = crate::live::now_ms().div_euclid(1000);
-            zone.date_of(now).days_since_epoch() * DAY - zone.offset_seconds()
-        }
+        None => default_from,
     };
     let to = match to {
         Some(t) => instant("to", t, zone)?,

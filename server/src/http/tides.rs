@@ -98,7 +98,13 @@ async fn predictions(
 ) -> Result<Response, ApiError> {
     let zone = TimeZoneParam::parse(q.tz.as_deref())?;
     let format = Format::parse(q.f.as_deref())?;
-    let (from, to) = params::range(q.from.as_deref(), q.to.as_deref(), zone.zone, 1)?;
+    let (from, to) = params::range(
+        q.from.as_deref(),
+        q.to.as_deref(),
+        zone.zone,
+        params::today(zone.zone),
+        1,
+    )?;
     let step = match q.step.as_deref() {
         Some(s) => params::duration("step", s)?,
         None => 600,
@@ -143,7 +149,13 @@ async fn extremes(
 ) -> Result<Response, ApiError> {
     let zone = TimeZoneParam::parse(q.tz.as_deref())?;
     let format = Format::parse(q.f.as_deref())?;
-    let (from, to) = params::range(q.from.as_deref(), q.to.as_deref(), zone.zone, 7)?;
+    let (from, to) = params::range(
+        q.from.as_deref(),
+        q.to.as_deref(),
+        zone.zone,
+        params::today(zone.zone),
+        7,
+    )?;
     tidewatch_tides::validate::range(from, to)?;
     let (station, predictor) = station(&state, &id).await?;
     let series = predictor.extremes(from, to)?;
@@ -200,7 +212,13 @@ async fn tide_windows(
 ) -> Result<Response, ApiError> {
     let zone = TimeZoneParam::parse(q.tz.as_deref())?;
     let format = Format::parse(q.f.as_deref())?;
-    let (from, to) = params::range(q.from.as_deref(), q.to.as_deref(), zone.zone, 7)?;
+    let (from, to) = params::range(
+        q.from.as_deref(),
+        q.to.as_deref(),
+        zone.zone,
+        params::today(zone.zone),
+        7,
+    )?;
     let before = params::duration_or("before", q.before.as_deref(), 2 * 3600)?;
     let after = params::duration_or("after", q.after.as_deref(), 2 * 3600)?;
     let night = NightRule::parse(q.night.as_deref().unwrap_or("civil"))?;

@@ -392,30 +392,16 @@ const EVENT_FIELDS: [(&str, &str); 8] = [
 impl EventsLayer {
     pub fn new(alerts: Arc<Alerts>) -> Self {
         let def = crate::layers::LayerDef {
-            id: "events".into(),
             title: crate::layers::Title {
                 zh: "预警事件".into(),
                 en: "Early-warning events".into(),
             },
             description: "Dark vessels, night pier approaches, rendezvous, loitering and repeat visits, as the rules raise them".into(),
-            geometry: tidewatch_tiles::GeometryKind::Point,
-            file: Default::default(),
-            minzoom: 0,
-            maxzoom: 14,
-            properties: None,
-            simplify_px: 0.0,
-            simplify_px_by_zoom: Default::default(),
-            max_points_per_tile: 4096,
-            attribution: String::new(),
             time_property: Some("start".into()),
+            ..crate::layers::LayerDef::new("events", tidewatch_tiles::GeometryKind::Point)
         };
-        let fields = EVENT_FIELDS
-            .iter()
-            .map(|(k, t)| (k.to_string(), t.to_string()))
-            .collect();
-        let world = [-180.0, -85.051_129, 180.0, 85.051_129];
         EventsLayer {
-            info: crate::store::LayerInfo::of(&def, 0, world, fields, None),
+            info: crate::store::LayerInfo::computed(&def, &EVENT_FIELDS),
             alerts,
             def,
             snapshot: Default::default(),
@@ -473,20 +459,14 @@ fn event_feature(s: &StoredEvent) -> tidewatch_importers::Feature {
 }
 
 /// The pier an event is about, if any.
-fn pier_name(evidence: &tidewatch_alerts::Evidence) -> Option<String> {
-    let v = serde_json::to_value(evidence).ok()?;
-    fn find(v: &Value) -> Option<String> {
-        match v {
-            Value::Object(m) => {
-                if let Some(Value::Object(p)) = m.get("pier") {
-                    return p.get("name").and_then(Value::as_str).map(str::to_owned);
-                }
-                m.values().find_map(find)
-            }
-            _ => None,
+fn pier_name(evidence: &tidewatch_alerts::Evidence) -> Option<&str> {
+    use tidewatch_alerts::Evidence;
+    match evidence {
+        Evidence::NightPierApproach { pier, .. } | Evidence::RepeatVisit { pier, .. } => {
+            Some(&pier.name)
         }
+        _ => None,
     }
-    find(&v)
 }
 
 #[async_trait::async_trait]

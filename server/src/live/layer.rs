@@ -14,7 +14,6 @@ use crate::store::embedded::EmbeddedLayer;
 use crate::store::{LayerInfo, LayerSource, SourceError};
 use geo::{Geometry, Point};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tidewatch_importers::Feature;
@@ -55,30 +54,16 @@ pub struct VesselsLayer {
 impl VesselsLayer {
     pub fn new(live: Arc<Live>) -> Self {
         let def = LayerDef {
-            id: LAYER_ID.into(),
             title: Title {
                 zh: "实时船舶".into(),
                 en: "Live vessels".into(),
             },
             description:
                 "Latest AIS and Beidou position of every vessel, updated as reports arrive".into(),
-            geometry: GeometryKind::Point,
-            file: Default::default(),
-            minzoom: 0,
-            maxzoom: 14,
-            properties: None,
-            simplify_px: 0.0,
-            simplify_px_by_zoom: Default::default(),
-            max_points_per_tile: 4096,
-            attribution: String::new(),
             time_property: Some("time".into()),
+            ..LayerDef::new(LAYER_ID, GeometryKind::Point)
         };
-        let fields = FIELDS
-            .iter()
-            .map(|(k, t)| (k.to_string(), t.to_string()))
-            .collect::<BTreeMap<_, _>>();
-        let world = [-180.0, -85.051_129, 180.0, 85.051_129];
-        let info = LayerInfo::of(&def, 0, world, fields, None);
+        let info = LayerInfo::computed(&def, &FIELDS);
         VesselsLayer {
             live,
             def,

@@ -64,6 +64,19 @@ impl LayerInfo {
     }
 }
 
+impl LayerInfo {
+    /// For layers computed while the server runs (live vessels, events, analyses): no
+    /// stored feature count, world bounds, and the fields the computation writes.
+    pub fn computed(def: &crate::layers::LayerDef, fields: &[(&str, &str)]) -> Self {
+        let fields = fields
+            .iter()
+            .map(|(k, t)| (k.to_string(), t.to_string()))
+            .collect();
+        let world = [-180.0, -85.051_129, 180.0, 85.051_129];
+        LayerInfo::of(def, 0, world, fields, None)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error("layer {layer}: {reason}")]
