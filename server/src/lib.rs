@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod catalog;
+pub mod cluster;
 pub mod config;
 pub mod export;
 pub mod http;

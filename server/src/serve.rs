@@ -3,6 +3,7 @@
 use crate::analysis::layers::{Derived, DerivedLayer};
 use crate::analysis::Analyses;
 use crate::catalog::{Catalog, SharedSource};
+use crate::cluster::{self, Role};
 use crate::config::Config;
 use crate::http::{router, AppState};
 use crate::layers::read_layer_defs;
@@ -135,6 +136,15 @@ impl AppState {
 /// traffic when asked for.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let postgis = connect_configured(&config).await?;
+    // Listening starts before anything is read, so no change slips between the two.
+    let notices = match (&postgis, &config.database_url) {
+        (Some(_), Some(url)) => Some(
+            cluster::listen(url)
+                .await
+                .context("cannot listen for other instances' changes on PostGIS")?,
+        ),
+        _ => None,
+    };
     let layers = load_configured_layers(&config, postgis.as_ref()).await?;
     let options = LiveOptions {
         history_per_vessel: config.vessel_history,
@@ -187,13 +197,26 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         state.analyses.clone(),
     )
     .context("the early-warning rules")?;
-    crate::live::webhooks::start(&state.alerts, &state.config.webhooks)?;
+    let role = match (&state.postgis, &state.config.database_url) {
+        (Some(_), Some(url)) => cluster::elect_writer(url.clone(), WRITER_CHECK).await,
+        _ => Role::alone(),
+    };
+    crate::live::webhooks::start(&state.alerts, &state.config.webhooks, role.clone())?;
     if let Some(store) = &state.postgis {
-        crate::live::alerts::persist_events(store.pool().clone(), &state.alerts);
+        crate::live::alerts::persist_events(store.pool().clone(), &state.alerts, role);
+    }
+    if let (Some(store), Some(url), Some(notices)) =
+        (&state.postgis, &state.config.database_url, notices)
+    {
+        cluster::follow(state.clone(), store.clone(), url.clone(), notices);
     }
     state.nmea = Arc::new(nmea);
     Ok(state)
 }
+
+/// How often a reader instance tries for the writer's lock (and the writer checks it
+/// still holds it): the longest events go unwritten after the writer dies.
+const WRITER_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Idle piers and beaching spots of the piers layer, for the night-approach rule.
 async fn idle_piers(analyses: &Analyses) -> Vec<tidewatch_alerts::Pier> {

@@ -525,7 +525,7 @@ impl crate::store::LayerSource for EventsLayer {
 /// Writes every event change into the PostGIS `events` table (upsert by id), off the rule
 /// engine's path; while the database is away the changes wait (up to the broadcast
 /// buffer) and are retried with backoff.
-pub fn persist_events(pool: sqlx::PgPool, alerts: &Arc<Alerts>) {
+pub fn persist_events(pool: sqlx::PgPool, alerts: &Arc<Alerts>, role: Arc<crate::cluster::Role>) {
     let instance = super::now_ms();
     let mut rx = alerts.subscribe();
     tokio::spawn(async move {
@@ -538,6 +538,10 @@ pub fn persist_events(pool: sqlx::PgPool, alerts: &Arc<Alerts>) {
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             };
+            // Every instance raises the same events; one writes them.
+            if !role.is_writer() {
+                continue;
+            }
             let mut wait = Duration::from_millis(200);
             while let Err(e) = write_event(&pool, instance, &message["event"]).await {
                 tracing::warn!("cannot write an event to PostGIS, retrying in {wait:?}: {e}");

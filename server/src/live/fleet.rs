@@ -115,7 +115,8 @@ impl Fleet {
 
     /// Records a position: the history keeps time order (a late report is slotted in),
     /// and the vessel moves only when the report is not older than its latest.
-    pub fn apply_position(&mut self, p: &Position) {
+    /// Adds a position; false when the vessel's history already held exactly this fix.
+    pub fn apply_position(&mut self, p: &Position) -> bool {
         let i = self.slot(&p.vessel);
         let limit = self.history_limit;
         let fix = Fix::of(p);
@@ -126,13 +127,21 @@ impl Fleet {
         };
         *last_seen = Some(last_seen.map_or(p.at_ms, |t| t.max(p.at_ms)));
         let at = v.history.partition_point(|f| f.at_ms <= fix.at_ms);
+        // Compared without nav_status, which the stored history does not keep.
+        if at > 0 && {
+            let prev = &v.history[at - 1];
+            (prev.at_ms, prev.source, prev.lon, prev.lat)
+                == (fix.at_ms, fix.source, fix.lon, fix.lat)
+        } {
+            return false;
+        }
         v.history.insert(at, fix);
         while v.history.len() > limit {
             v.history.pop_front();
         }
         let old = v.latest;
         if old.is_some_and(|o| o.at_ms > fix.at_ms) {
-            return;
+            return true;
         }
         v.latest = Some(fix);
         let new_cell = cell_of(fix.lon, fix.lat);
@@ -144,6 +153,7 @@ impl Fleet {
             }
             None => self.cells.entry(new_cell).or_default().push(i),
         }
+        true
     }
 
     fn remove_from_cell(&mut self, cell: Cell, i: usize) {

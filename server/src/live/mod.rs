@@ -13,6 +13,7 @@ pub mod demo;
 pub mod fleet;
 pub mod layer;
 pub mod nmea_sources;
+pub mod peers;
 pub mod persist;
 pub mod replay;
 pub mod webhooks;
@@ -139,6 +140,12 @@ impl Default for LiveOptions {
     }
 }
 
+/// Updates waiting for the applier, and whether another instance already stored them.
+struct Batch {
+    updates: Vec<Update>,
+    from_peer: bool,
+}
+
 /// How a source hands a batch over when the queue is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WhenFull {
@@ -153,7 +160,7 @@ pub enum WhenFull {
 pub struct Live {
     fleet: RwLock<Fleet>,
     version: AtomicU64,
-    queue: mpsc::Sender<Vec<Update>>,
+    queue: mpsc::Sender<Batch>,
     positions: broadcast::Sender<Arc<Vec<Position>>>,
     options: LiveOptions,
     persist: Option<Arc<persist::PersistQueue>>,
@@ -192,6 +199,10 @@ impl Live {
             return 0;
         }
         let n = batch.len();
+        let batch = Batch {
+            updates: batch,
+            from_peer: false,
+        };
         let result = match when_full {
             WhenFull::Wait => self
                 .queue
@@ -207,6 +218,19 @@ impl Live {
                     .increment(n as u64);
                 n
             }
+        }
+    }
+
+    /// Queues what another instance stored (see [`peers`]): applied and streamed like
+    /// local updates, but not stored again. Waits for room; the listener that calls this
+    /// is the only thing it holds up.
+    pub async fn submit_from_peer(&self, updates: Vec<Update>) {
+        let batch = Batch {
+            updates,
+            from_peer: true,
+        };
+        if self.queue.send(batch).await.is_err() {
+            tracing::debug!("live applier gone; peer positions dropped");
         }
     }
 
@@ -226,18 +250,22 @@ impl Live {
         self.positions.subscribe()
     }
 
-    fn apply(&self, batch: Vec<Update>) {
-        let mut accepted = Vec::with_capacity(batch.len());
+    fn apply(&self, batch: Batch) {
+        let persist = self.persist.as_ref().filter(|_| !batch.from_peer);
+        let mut accepted = Vec::with_capacity(batch.updates.len());
         {
             let mut fleet = self.fleet.write().unwrap_or_else(|e| e.into_inner());
-            for update in batch {
+            for update in batch.updates {
                 match update {
                     Update::Position(p) => {
-                        fleet.apply_position(&p);
-                        accepted.push(p);
+                        // A peer's position this instance already has (restored from
+                        // PostGIS at start) is not news.
+                        if fleet.apply_position(&p) || !batch.from_peer {
+                            accepted.push(p);
+                        }
                     }
                     Update::Static { vessel, data } => {
-                        if let Some(persist) = &self.persist {
+                        if let Some(persist) = persist {
                             persist.push_static(vessel.clone(), data.clone());
                         }
                         fleet.apply_static(&vessel, data);
@@ -250,7 +278,7 @@ impl Live {
         if accepted.is_empty() {
             return;
         }
-        if let Some(persist) = &self.persist {
+        if let Some(persist) = persist {
             persist.push_positions(&accepted);
         }
         // No subscribers is fine: the send only fails when nobody listens.
@@ -259,7 +287,7 @@ impl Live {
 }
 
 /// The single writer: applies batches in arrival order until every sender is gone.
-async fn apply_updates(live: std::sync::Weak<Live>, mut receiver: mpsc::Receiver<Vec<Update>>) {
+async fn apply_updates(live: std::sync::Weak<Live>, mut receiver: mpsc::Receiver<Batch>) {
     while let Some(batch) = receiver.recv().await {
         let Some(live) = live.upgrade() else { return };
         live.apply(batch);

@@ -5,10 +5,13 @@
 //! and is retried with backoff: nothing accepted is lost unless the buffer overflows,
 //! and that is counted (`tidewatch_persist_dropped_total`).
 //!
+//! The same transaction tells the other instances (see [`super::peers`]).
+//!
 //! On start, [`restore`] rebuilds the live fleet from `vessels` and the recent history.
 
 use super::fleet::{Fix, Fleet, Vessel};
 use super::{Position, PositionSource, VesselStatic};
+use crate::store::postgis::notify;
 use sqlx::postgres::PgPool;
 use sqlx::Row;
 use std::collections::{HashMap, VecDeque};
@@ -222,6 +225,9 @@ async fn write_batch(
         .execute(&mut *tx)
         .await?;
     }
+    // The other instances learn of these positions when, and only when, they are stored.
+    let notices = super::peers::encode(notify::instance_id(), positions, statics);
+    notify::send(&mut tx, notify::POSITIONS_CHANNEL, &notices).await?;
     tx.commit().await
 }
 
@@ -327,6 +333,40 @@ pub async fn restore(pool: &PgPool, history: usize) -> Result<Fleet, sqlx::Error
         });
     }
     Ok(fleet)
+}
+
+/// Positions stored with a report time at or after `from_ms`, oldest first, at most `limit`.
+pub async fn positions_since(
+    pool: &PgPool,
+    from_ms: i64,
+    limit: i64,
+) -> Result<Vec<Position>, sqlx::Error> {
+    let rows = sqlx::query(concat!(
+        "SELECT vessel_id, ",
+        fix_columns!(),
+        ", NULL::int2 AS nav_status
+         FROM vessel_positions WHERE at >= to_timestamp($1 / 1000.0) ORDER BY at LIMIT $2"
+    ))
+    .bind(from_ms as f64)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let fix = fix_from_row(row)?;
+            Ok(Position {
+                vessel: row.try_get::<String, _>("vessel_id")?.into(),
+                source: fix.source,
+                at_ms: fix.at_ms,
+                lon: fix.lon,
+                lat: fix.lat,
+                speed_kn: fix.speed_kn,
+                course_deg: fix.course_deg,
+                heading_deg: fix.heading_deg,
+                nav_status: fix.nav_status,
+            })
+        })
+        .collect()
 }
 
 fn fix_from_row(row: &sqlx::postgres::PgRow) -> Result<Fix, sqlx::Error> {

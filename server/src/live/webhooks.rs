@@ -189,7 +189,13 @@ fn check(config: &WebhookConfig) -> anyhow::Result<Webhook> {
 
 /// Checks every webhook, then starts a task pair for each on `alerts`' messages. A bad
 /// URL or a missing secret is an error naming the webhook (and nothing starts).
-pub fn start(alerts: &Alerts, configs: &[WebhookConfig]) -> anyhow::Result<()> {
+/// Only while `role` is the writer does this instance send (one call per event across
+/// instances).
+pub fn start(
+    alerts: &Alerts,
+    configs: &[WebhookConfig],
+    role: Arc<crate::cluster::Role>,
+) -> anyhow::Result<()> {
     let hooks = configs
         .iter()
         .map(check)
@@ -211,7 +217,12 @@ pub fn start(alerts: &Alerts, configs: &[WebhookConfig]) -> anyhow::Result<()> {
         tracing::info!(webhook = %hook.name, url = %hook.uri, min_severity = ?hook.min_severity, "webhook notifications on");
         let hook = Arc::new(hook);
         let queue = Arc::new(Queue::default());
-        tokio::spawn(listen(alerts.subscribe(), hook.clone(), queue.clone()));
+        tokio::spawn(listen(
+            alerts.subscribe(),
+            hook.clone(),
+            queue.clone(),
+            role.clone(),
+        ));
         tokio::spawn(deliver_all(hook, queue, client.clone()));
     }
     Ok(())
@@ -296,10 +307,12 @@ async fn listen(
     mut messages: broadcast::Receiver<Arc<Value>>,
     hook: Arc<Webhook>,
     queue: Arc<Queue>,
+    role: Arc<crate::cluster::Role>,
 ) {
     let mut notified = HashSet::new();
     loop {
         match messages.recv().await {
+            Ok(_) if !role.is_writer() => {}
             Ok(message) => {
                 if let Some(d) = wanted(&message, hook.min_severity, &mut notified) {
                     let dropped = queue.push(d);

@@ -6,6 +6,7 @@
 //! Every identifier in SQL comes from [`Storage`], a fixed list; layer ids and property
 //! names are only ever bound as parameters or stored as data.
 
+pub mod notify;
 mod tides;
 mod write;
 

@@ -1,7 +1,7 @@
 //! Tide stations, their harmonic constants and tide tables in PostGIS. Each load is one
 //! transaction that replaces what the station had.
 
-use super::{PostgisStore, StoreError};
+use super::{notify, PostgisStore, StoreError};
 use crate::analysis::tide_stations::PredictorInput;
 use tidewatch_importers::tides::{Constituent, TideEvent, TideKind, TideStationInput, TideTable};
 
@@ -56,6 +56,7 @@ pub async fn store_tide_constants(
     .bind(phases)
     .execute(&mut *tx)
     .await?;
+    notify::catalog_changed(&mut tx, "tides").await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -103,6 +104,7 @@ pub async fn store_tide_table(
     .bind(&table.datum)
     .execute(&mut *tx)
     .await?;
+    notify::catalog_changed(&mut tx, "tides").await?;
     tx.commit().await?;
     Ok(table.events.len())
 }

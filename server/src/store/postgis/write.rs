@@ -244,6 +244,7 @@ pub async fn replace_layer(
     .bind(thinned.map(|z| z as i16))
     .execute(&mut *tx)
     .await?;
+    super::notify::catalog_changed(&mut tx, &def.id).await?;
     tx.commit().await?;
     // Fresh statistics now, not when autovacuum gets round to it: right after a large
     // import the planner otherwise guesses a handful of rows per box. (A VACUUM here would
