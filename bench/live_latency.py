@@ -13,6 +13,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--http", required=True, help="host:port of the HTTP API")
 ap.add_argument("--nmea", required=True, help="host:port of an NMEA TCP listener")
 ap.add_argument("--markers", type=int, default=200)
+# Fresh MMSIs per run: a database-backed server remembers earlier runs' vessels.
+ap.add_argument("--mmsi-base", type=int, default=900_000_000 + int(time.time()) % 90_000 * 1_000)
 a = ap.parse_args()
 host, port = a.http.rsplit(":", 1)
 BBOX = "121.90,29.10,121.95,29.15"
@@ -41,7 +43,7 @@ feed = socket.create_connection((host if a.nmea.startswith(host) else a.nmea.rsp
 api = http.client.HTTPConnection(host, int(port), timeout=30)
 to_vessels = []
 for i in range(a.markers):
-    mmsi = 999_000_000 + i
+    mmsi = a.mmsi_base + i
     lines = encode_dict({"msg_type": 1, "mmsi": mmsi, "lon": 121.92, "lat": 29.12, "speed": 3.0,
                          "course": 90.0, "heading": 90}, talker_id="AI", radio_channel="A")
     t0 = time.monotonic()

@@ -185,9 +185,16 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
 }
 
 /// Puts the demo data set into PostGIS (see [`tidewatch::import::load_demo_into_postgis`]).
-pub async fn demo_load(url: &str, config: &Config) -> anyhow::Result<()> {
+pub async fn demo_load(url: &str, config: &Config, if_empty: bool) -> anyhow::Result<()> {
     let store = PostgisStore::connect(url).await?;
     store.migrate().await?;
+    if if_empty {
+        let layers = store.layers().await?.len();
+        if layers > 0 {
+            println!("the database holds {layers} layers already: demo data not loaded");
+            return Ok(());
+        }
+    }
     for summary in
         tidewatch::import::load_demo_into_postgis(&store, &config.layers_dir, &config.tides_dir)
             .await?

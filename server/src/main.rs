@@ -91,6 +91,10 @@ struct DemoArgs {
     /// into PostGIS, replacing those layers there.
     #[arg(long, requires = "database_url")]
     load: bool,
+    /// With --load: do nothing when the database already holds layers (for deployment
+    /// scripts that run at every start).
+    #[arg(long, requires = "load")]
+    if_empty: bool,
     /// PostGIS connection URL (for --load).
     #[arg(long, env = "DATABASE_URL")]
     database_url: Option<String>,
@@ -322,7 +326,7 @@ fn main() -> anyhow::Result<()> {
                     cli::demo_traffic(&dir, out.as_deref())
                 }
                 (None, true, Some(url)) => {
-                    runtime()?.block_on(cli::demo_load(&url, &Config::default()))
+                    runtime()?.block_on(cli::demo_load(&url, &Config::default(), args.if_empty))
                 }
                 _ => anyhow::bail!(
                     "say `tidewatch demo generate` or `tidewatch demo --load --database-url URL`"
