@@ -22,6 +22,11 @@ use tokio::sync::Notify;
 
 /// Most positions written by one `COPY`.
 const COPY_BATCH: usize = 50_000;
+/// Smaller batches go in as one `INSERT … unnest`: sqlx sends a `COPY`'s data and its end
+/// as two TCP segments without `TCP_NODELAY`, so each `COPY` waits out the server's delayed
+/// ACK (40 ms on Linux); that is nothing per 50,000 rows but doubles the latency of a
+/// trickle, which the other instances see (measured in docs/benchmarks.md).
+const COPY_FROM: usize = 2_000;
 
 /// Positions and static data waiting to be written.
 pub struct PersistQueue {
@@ -169,7 +174,7 @@ async fn write_batch(
     statics: &HashMap<Arc<str>, VesselStatic>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    if !positions.is_empty() {
+    if positions.len() > COPY_FROM {
         let mut text = String::with_capacity(positions.len() * 96);
         for p in positions {
             copy_row(&mut text, p);
@@ -181,6 +186,18 @@ async fn write_batch(
             .await?;
         copy.send(text.into_bytes()).await?;
         copy.finish().await?;
+    } else if !positions.is_empty() {
+        sqlx::query(
+            "INSERT INTO vessel_positions (vessel_id, source, at, geom, speed_kn, course_deg, heading_deg)
+             SELECT v, s, to_timestamp(t / 1000.0), ST_SetSRID(ST_MakePoint(x, y), 4326), sp, co, he
+             FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[], $5::float8[],
+                         $6::real[], $7::real[], $8::real[]) AS u(v, s, t, x, y, sp, co, he)",
+        )
+        .bind_position_columns(positions.iter())
+        .execute(&mut *tx)
+        .await?;
+    }
+    if !positions.is_empty() {
         let mut latest: HashMap<&str, &Position> = HashMap::new();
         for p in positions {
             let slot = latest.entry(&p.vessel).or_insert(p);
@@ -202,14 +219,7 @@ async fn write_batch(
                  updated_at = now()
              WHERE vessels.at IS NULL OR vessels.at <= excluded.at",
         )
-        .bind(rows.iter().map(|p| p.vessel.to_string()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|p| p.source.as_str()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|p| p.at_ms).collect::<Vec<_>>())
-        .bind(rows.iter().map(|p| p.lon).collect::<Vec<_>>())
-        .bind(rows.iter().map(|p| p.lat).collect::<Vec<_>>())
-        .bind(rows.iter().map(|p| p.speed_kn).collect::<Vec<_>>())
-        .bind(rows.iter().map(|p| p.course_deg).collect::<Vec<_>>())
-        .bind(rows.iter().map(|p| p.heading_deg).collect::<Vec<_>>())
+        .bind_position_columns(rows.iter().copied())
         .bind(rows.iter().map(|p| p.nav_status.map(i16::from)).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await?;
@@ -229,6 +239,43 @@ async fn write_batch(
     let notices = super::peers::encode(notify::instance_id(), positions, statics);
     notify::send(&mut tx, notify::POSITIONS_CHANNEL, &notices).await?;
     tx.commit().await
+}
+
+/// Binds positions as the arrays `$1…$8` of the `unnest` inserts: vessel, source, time
+/// (ms), lon, lat, speed, course, heading.
+trait BindPositionColumns<'q> {
+    fn bind_position_columns<'p>(
+        self,
+        positions: impl Iterator<Item = &'p Position> + Clone,
+    ) -> Self;
+}
+
+impl<'q> BindPositionColumns<'q>
+    for sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>
+{
+    fn bind_position_columns<'p>(
+        self,
+        positions: impl Iterator<Item = &'p Position> + Clone,
+    ) -> Self {
+        self.bind(
+            positions
+                .clone()
+                .map(|p| p.vessel.to_string())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            positions
+                .clone()
+                .map(|p| p.source.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(positions.clone().map(|p| p.at_ms).collect::<Vec<_>>())
+        .bind(positions.clone().map(|p| p.lon).collect::<Vec<_>>())
+        .bind(positions.clone().map(|p| p.lat).collect::<Vec<_>>())
+        .bind(positions.clone().map(|p| p.speed_kn).collect::<Vec<_>>())
+        .bind(positions.clone().map(|p| p.course_deg).collect::<Vec<_>>())
+        .bind(positions.map(|p| p.heading_deg).collect::<Vec<_>>())
+    }
 }
 
 /// One line of `COPY … FROM STDIN` text format; the geometry as hex EWKB, which
