@@ -52,7 +52,7 @@ database_url() {
 # wait_healthy URL SECONDS
 wait_healthy() {
   local deadline=$((SECONDS + $2))
-  until curl -fsS -o /dev/null --max-time 2 "$1/health"; do
+  until curl -fs -o /dev/null --max-time 2 "$1/health"; do
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.2
   done
