@@ -7,6 +7,7 @@
 mod common;
 
 use common::try_request;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -96,7 +97,8 @@ fn the_images_files_and_command_serve_the_demo_map() {
         // The image listens on 0.0.0.0:8080; here a free port instead.
         .env("TIDEWATCH_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::null())
+        .process_group(0);
     let server = KillOnDrop(cmd.spawn().expect("start the image's command"));
     let addr = format!("127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -160,11 +162,14 @@ fn as_unprivileged(image: &Path) -> Command {
     c
 }
 
+/// The server's whole process group: runuser does not pass a kill on to its child.
 struct KillOnDrop(Child);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.wait();
     }
 }
