@@ -47,8 +47,8 @@ impl Role {
 const WRITER_LOCK: i64 = 0x5449_4445_5741_5443;
 
 /// Competes for the writer's lock on its own connection, holding it while that connection
-/// lives; checks every `every`. The returned role starts as a reader.
-/// The first round runs before this returns, so a lone instance writes from its start.
+/// lives; checks every `every`. The role is a reader until it holds the lock; the first
+/// round runs before this returns, so a lone instance writes from its start.
 pub async fn elect_writer(url: String, every: Duration) -> Arc<Role> {
     let role = Arc::new(Role {
         writer: AtomicBool::new(false),
