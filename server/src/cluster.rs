@@ -49,7 +49,8 @@ const WRITER_LOCK: i64 = 0x5449_4445_5741_5443;
 /// Competes for the writer's lock on its own connection, holding it while that connection
 /// lives; checks every `every`. The role is a reader until it holds the lock; the first
 /// round runs before this returns, so a lone instance writes from its start.
-pub async fn elect_writer(url: String, every: Duration) -> Arc<Role> {
+pub async fn elect_writer(url: &str, every: Duration) -> Arc<Role> {
+    let url = url.to_owned();
     let role = Arc::new(Role {
         writer: AtomicBool::new(false),
     });
@@ -118,8 +119,8 @@ pub async fn listen(url: &str) -> Result<PgListener, sqlx::Error> {
     Ok(listener)
 }
 
-/// Follows the other instances until the process ends; `url` is for reconnecting.
-pub fn follow(state: AppState, store: PostgisStore, url: String, mut listener: PgListener) {
+/// Follows the other instances until the process ends.
+pub fn follow(state: AppState, store: PostgisStore, mut listener: PgListener) {
     tokio::spawn(async move {
         let reload = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(reload_layers(state.clone(), store.clone(), reload.clone()));
@@ -139,7 +140,7 @@ pub fn follow(state: AppState, store: PostgisStore, url: String, mut listener: P
             drop(listener);
             let mut wait = Duration::from_millis(100);
             listener = loop {
-                match listen(&url).await {
+                match listen(store.url()).await {
                     Ok(l) => break l,
                     Err(e) => {
                         tracing::warn!("cannot listen for changes yet, retrying in {wait:?}: {e}");
@@ -171,8 +172,10 @@ async fn on_notice(state: &AppState, reload: &tokio::sync::Notify, channel: &str
         }
         return;
     }
+    if peers::is_from(payload, me) {
+        return;
+    }
     match peers::decode(payload) {
-        Ok(batch) if batch.origin == me => {}
         Ok(batch) => {
             metrics::counter!("tidewatch_peer_updates_total").increment(batch.updates.len() as u64);
             state.live.submit_from_peer(batch.updates).await;

@@ -137,13 +137,13 @@ impl AppState {
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let postgis = connect_configured(&config).await?;
     // Listening starts before anything is read, so no change slips between the two.
-    let notices = match (&postgis, &config.database_url) {
-        (Some(_), Some(url)) => Some(
-            cluster::listen(url)
+    let notices = match &postgis {
+        Some(store) => Some(
+            cluster::listen(store.url())
                 .await
                 .context("cannot listen for other instances' changes on PostGIS")?,
         ),
-        _ => None,
+        None => None,
     };
     let layers = load_configured_layers(&config, postgis.as_ref()).await?;
     let options = LiveOptions {
@@ -197,18 +197,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         state.analyses.clone(),
     )
     .context("the early-warning rules")?;
-    let role = match (&state.postgis, &state.config.database_url) {
-        (Some(_), Some(url)) => cluster::elect_writer(url.clone(), WRITER_CHECK).await,
-        _ => Role::alone(),
+    let role = match &state.postgis {
+        Some(store) => cluster::elect_writer(store.url(), WRITER_CHECK).await,
+        None => Role::alone(),
     };
     crate::live::webhooks::start(&state.alerts, &state.config.webhooks, role.clone())?;
-    if let Some(store) = &state.postgis {
+    if let (Some(store), Some(notices)) = (&state.postgis, notices) {
         crate::live::alerts::persist_events(store.pool().clone(), &state.alerts, role);
-    }
-    if let (Some(store), Some(url), Some(notices)) =
-        (&state.postgis, &state.config.database_url, notices)
-    {
-        cluster::follow(state.clone(), store.clone(), url.clone(), notices);
+        cluster::follow(state.clone(), store.clone(), notices);
     }
     state.nmea = Arc::new(nmea);
     Ok(state)

@@ -156,6 +156,16 @@ impl Packer {
     }
 }
 
+/// Whether `payload` was sent by `origin`, without reading the rest: an instance receives
+/// its own notices too, and they are most of what a busy instance would otherwise parse.
+/// The origin is the first field written, and instance ids need no escaping.
+pub fn is_from(payload: &str, origin: &str) -> bool {
+    payload
+        .strip_prefix(r#"{"o":""#)
+        .and_then(|rest| rest.strip_prefix(origin))
+        .is_some_and(|rest| rest.starts_with('"'))
+}
+
 /// Reads one payload back into fleet updates.
 pub fn decode(payload: &str) -> Result<PeerBatch, serde_json::Error> {
     let wire: Wire = serde_json::from_str(payload)?;
@@ -222,6 +232,7 @@ mod tests {
         assert!(payloads.iter().all(|p| p.len() < MAX_PAYLOAD));
         let mut back = Vec::new();
         for p in &payloads {
+            assert!(is_from(p, "a-1") && !is_from(p, "a-") && !is_from(p, "a-12"));
             let batch = decode(p).unwrap();
             assert_eq!(batch.origin, "a-1");
             back.extend(batch.updates);

@@ -100,6 +100,8 @@ pub struct PostgisStore {
     pool: PgPool,
     /// Distinguishes stores, so only layers of the same database are drawn in one query.
     id: usize,
+    /// For the connections that live outside the pool (listening, the writer's lock).
+    url: Arc<str>,
 }
 
 impl PostgisStore {
@@ -117,7 +119,11 @@ impl PostgisStore {
             })?;
         static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(PostgisStore { pool, id })
+        Ok(PostgisStore {
+            pool,
+            id,
+            url: url.into(),
+        })
     }
 
     /// Applies the migrations in `migrations/` that have not run yet.
@@ -154,6 +160,11 @@ impl PostgisStore {
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The URL this store connected with.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Every layer in the registry, in id order, as tile sources.
