@@ -10,8 +10,7 @@ use std::time::Instant;
 use tidewatch_alerts::metric::distance_m;
 use tidewatch_alerts::*;
 use tidewatch_demo::traffic::{
-    format_local, is_harbour_place, traffic, PositionSource, ScriptedEpisode, Traffic, VesselRole,
-    AIS_CLASS_A_STATIONARY_MS, AIS_CLASS_A_UNDER_WAY_MS, AIS_CLASS_B_MS, BEIDOU_MS,
+    alert_config, format_local, traffic, PositionSource, ScriptedEpisode, Traffic, VesselRole,
 };
 use tidewatch_demo::{generate, DemoInputs, DEFAULT_SEED};
 use tidewatch_tides::{windows, ConstituentInput, HarmonicConstants, HarmonicStation, Station};
@@ -71,45 +70,9 @@ fn kanmen() -> Station {
 }
 
 fn config(inputs: &DemoInputs) -> Config {
-    // The area of interest: the receivers' range, where the demo's vessels appear and
-    // disappear.
-    let mut coverage: Vec<Vec<LonLat>> = Vec::new();
-    for polygon in &inputs.aoi {
-        coverage.push(
-            polygon
-                .exterior()
-                .coords()
-                .map(|c| LonLat::new(c.x, c.y))
-                .collect(),
-        );
-        for hole in polygon.interiors() {
-            coverage.push(hole.coords().map(|c| LonLat::new(c.x, c.y)).collect());
-        }
-    }
     Config {
-        dark: DarkConfig {
-            ais_class_a_under_way_ms: AIS_CLASS_A_UNDER_WAY_MS,
-            ais_class_a_stationary_ms: AIS_CLASS_A_STATIONARY_MS,
-            ais_class_b_ms: AIS_CLASS_B_MS,
-            beidou_ms: BEIDOU_MS,
-            coverage,
-            ..DarkConfig::default()
-        },
         piers: idle_piers(),
-        // The demo's own notion of a harbour: within 3 km of a town or port.
-        harbours: inputs
-            .places
-            .iter()
-            .filter(|p| is_harbour_place(p))
-            .map(|p| Harbour {
-                name: p.name_en.clone(),
-                area: Area::Circle {
-                    centre: LonLat::new(p.position.x, p.position.y),
-                    radius_m: 3_000.0,
-                },
-            })
-            .collect(),
-        ..Config::default()
+        ..alert_config(inputs)
     }
 }
 

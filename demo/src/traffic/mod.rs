@@ -267,6 +267,44 @@ pub fn is_harbour_place(place: &Place) -> bool {
     kind.contains("town") || kind.contains("port") || kind.contains("county seat")
 }
 
+/// The rule settings the demo traffic is built for: its report intervals, its harbours
+/// (within 3 km of a town or port), and its area of interest as the receivers' coverage
+/// (vessels leaving it are out of range, not dark). Idle piers are left to the caller, who
+/// reads them from the piers layer.
+pub fn alert_config(inputs: &crate::DemoInputs) -> tidewatch_alerts::Config {
+    use tidewatch_alerts::{Area, Config, DarkConfig, Harbour, LonLat};
+    let ring = |ring: &geo::LineString<f64>| ring.coords().map(|c| LonLat::new(c.x, c.y)).collect();
+    let coverage = inputs
+        .aoi
+        .iter()
+        .flat_map(|polygon| std::iter::once(polygon.exterior()).chain(polygon.interiors()))
+        .map(ring)
+        .collect();
+    Config {
+        dark: DarkConfig {
+            ais_class_a_under_way_ms: AIS_CLASS_A_UNDER_WAY_MS,
+            ais_class_a_stationary_ms: AIS_CLASS_A_STATIONARY_MS,
+            ais_class_b_ms: AIS_CLASS_B_MS,
+            beidou_ms: BEIDOU_MS,
+            coverage,
+            ..DarkConfig::default()
+        },
+        harbours: inputs
+            .places
+            .iter()
+            .filter(|p| is_harbour_place(p))
+            .map(|p| Harbour {
+                name: p.name_en.clone(),
+                area: Area::Circle {
+                    centre: LonLat::new(p.position.x, p.position.y),
+                    radius_m: 3_000.0,
+                },
+            })
+            .collect(),
+        ..Config::default()
+    }
+}
+
 /// The high water at Kanmen during night `night` (18:00–06:00 local, night 1 starting on
 /// the first day of the window), if one is listed.
 pub fn night_high_water(night: u32) -> Option<i64> {

@@ -238,50 +238,9 @@ pub fn nmea_lines(t: &Traffic) -> Vec<String> {
     lines
 }
 
-/// The rule settings the demo traffic is built for: its report intervals, its harbours
-/// (within 3 km of a town or port), and its area of interest as the receivers' coverage
-/// (vessels leaving it are out of range, not dark). Idle piers come from the piers layer.
+/// The rule settings the demo traffic is built for (see
+/// [`tidewatch_demo::traffic::alert_config`]); idle piers come from the piers layer.
 pub fn alert_config(dir: &std::path::Path) -> anyhow::Result<tidewatch_alerts::Config> {
-    use tidewatch_alerts::{Area, Config, DarkConfig, Harbour, LonLat};
-    use tidewatch_demo::traffic::{
-        is_harbour_place, AIS_CLASS_A_STATIONARY_MS, AIS_CLASS_A_UNDER_WAY_MS, AIS_CLASS_B_MS,
-        BEIDOU_MS,
-    };
     let inputs = tidewatch_demo::DemoInputs::load(dir)?;
-    let mut coverage = Vec::new();
-    for polygon in &inputs.aoi {
-        coverage.push(
-            polygon
-                .exterior()
-                .coords()
-                .map(|c| LonLat::new(c.x, c.y))
-                .collect(),
-        );
-        for hole in polygon.interiors() {
-            coverage.push(hole.coords().map(|c| LonLat::new(c.x, c.y)).collect());
-        }
-    }
-    Ok(Config {
-        dark: DarkConfig {
-            ais_class_a_under_way_ms: AIS_CLASS_A_UNDER_WAY_MS,
-            ais_class_a_stationary_ms: AIS_CLASS_A_STATIONARY_MS,
-            ais_class_b_ms: AIS_CLASS_B_MS,
-            beidou_ms: BEIDOU_MS,
-            coverage,
-            ..DarkConfig::default()
-        },
-        harbours: inputs
-            .places
-            .iter()
-            .filter(|p| is_harbour_place(p))
-            .map(|p| Harbour {
-                name: p.name_en.clone(),
-                area: Area::Circle {
-                    centre: LonLat::new(p.position.x, p.position.y),
-                    radius_m: 3_000.0,
-                },
-            })
-            .collect(),
-        ..Config::default()
-    })
+    Ok(tidewatch_demo::traffic::alert_config(&inputs))
 }
