@@ -2,7 +2,7 @@
 //! simplified version per zoom so no request pays for projection or simplification.
 
 use crate::lonlat_to_world;
-use geo::{Coord, Geometry, LineString, Polygon, Simplify};
+use geo::{Coord, Geometry, LineString, Polygon};
 
 const EMPTY_BOUNDS: [f64; 4] = [
     f64::INFINITY,
@@ -133,14 +133,90 @@ impl Shape {
         if z >= max_zoom || epsilon <= 0.0 {
             return self.clone();
         }
+        let ring = |r: &LineString<f64>| LineString(douglas_peucker(&r.0, epsilon, 4));
         match self {
             Shape::Points(p) => Shape::Points(p.clone()),
-            Shape::Lines(ls) => Shape::Lines(ls.iter().map(|l| l.simplify(epsilon)).collect()),
-            Shape::Polygons(ps) => {
-                Shape::Polygons(ps.iter().map(|p| p.simplify(epsilon)).collect())
-            }
+            Shape::Lines(ls) => Shape::Lines(
+                ls.iter()
+                    .map(|l| LineString(douglas_peucker(&l.0, epsilon, 2)))
+                    .collect(),
+            ),
+            Shape::Polygons(ps) => Shape::Polygons(
+                ps.iter()
+                    .map(|p| {
+                        Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect())
+                    })
+                    .collect(),
+            ),
         }
     }
+}
+
+/// Douglas–Peucker as geo's `Simplify` runs it (the same splits in the same order, ties
+/// to the later vertex, never fewer than `min_len` vertices: 4 keeps a ring a ring), but
+/// comparing squared distances. geo's `hypot` per vertex was most of the cost, and the
+/// PostGIS store simplifies on every tile.
+fn douglas_peucker(coords: &[Coord<f64>], epsilon: f64, min_len: usize) -> Vec<Coord<f64>> {
+    let n = coords.len();
+    if epsilon <= 0.0 || n < 3 {
+        return coords.to_vec();
+    }
+    let epsilon2 = epsilon * epsilon;
+    let mut keep = vec![false; n];
+    let mut len = n;
+    // Depth first, left half before right, as geo's recursion: `len` is the running
+    // count the minimum is checked against.
+    let mut stack = vec![(0, n - 1)];
+    while let Some((first, last)) = stack.pop() {
+        keep[first] = true;
+        keep[last] = true;
+        if last - first < 2 {
+            continue;
+        }
+        let (a, b) = (coords[first], coords[last]);
+        let mut farthest = (first, 0.0);
+        for (i, c) in coords.iter().enumerate().take(last).skip(first + 1) {
+            let d2 = segment_distance2(*c, a, b);
+            if d2 >= farthest.1 {
+                farthest = (i, d2);
+            }
+        }
+        if farthest.1 > epsilon2 {
+            stack.push((farthest.0, last));
+            stack.push((first, farthest.0));
+            continue;
+        }
+        let culled = last - first - 1;
+        if len - culled < min_len {
+            keep[first..=last].fill(true);
+        } else {
+            len -= culled;
+        }
+    }
+    coords
+        .iter()
+        .zip(&keep)
+        .filter_map(|(c, k)| k.then_some(*c))
+        .collect()
+}
+
+/// Squared distance from `p` to the segment `a`–`b`.
+fn segment_distance2(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
+    let norm2 = |c: Coord<f64>| c.x * c.x + c.y * c.y;
+    if a == b {
+        return norm2(p - a);
+    }
+    let d = b - a;
+    let length2 = norm2(d);
+    let r = ((p.x - a.x) * d.x + (p.y - a.y) * d.y) / length2;
+    if r <= 0.0 {
+        return norm2(p - a);
+    }
+    if r >= 1.0 {
+        return norm2(p - b);
+    }
+    let cross = (a.y - p.y) * d.x - (a.x - p.x) * d.y;
+    cross * cross / length2
 }
 
 /// One shape per zoom level, sharing storage between zooms whose simplification is equal.
@@ -192,6 +268,7 @@ impl ZoomShapes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::Simplify;
 
     #[test]
     fn simplifies_less_at_deeper_zooms_and_keeps_full_detail_at_max() {
@@ -216,6 +293,53 @@ mod tests {
         assert!(counts[0] < 10, "{counts:?}");
         assert_eq!(counts[14], 1000);
         assert_eq!(zs.full().vertex_count(), 1000);
+    }
+
+    #[test]
+    fn douglas_peucker_keeps_what_geos_simplify_keeps() {
+        // Deterministic noisy lines and rings at several tolerances.
+        let mut seed = 7u64;
+        let mut noise = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        for n in [3, 5, 40, 400] {
+            let line: LineString<f64> = (0..n)
+                .map(|i| Coord {
+                    x: i as f64 + noise(),
+                    y: (i as f64 / 7.0).sin() * 10.0 + noise() * 3.0,
+                })
+                .collect();
+            let ring: LineString<f64> = (0..n)
+                .map(|i| {
+                    let t = i as f64 / n as f64 * std::f64::consts::TAU;
+                    let r = 10.0 + noise() * 4.0;
+                    Coord {
+                        x: r * t.cos(),
+                        y: r * t.sin(),
+                    }
+                })
+                .collect();
+            let polygon = Polygon::new(ring, vec![]);
+            for epsilon in [0.0, 0.1, 1.0, 5.0, 50.0] {
+                assert_eq!(
+                    douglas_peucker(&line.0, epsilon, 2),
+                    line.simplify(epsilon).0,
+                    "line of {n}, epsilon {epsilon}"
+                );
+                let ours = Polygon::new(
+                    LineString(douglas_peucker(&polygon.exterior().0, epsilon, 4)),
+                    vec![],
+                );
+                assert_eq!(
+                    ours,
+                    polygon.simplify(epsilon),
+                    "ring of {n}, epsilon {epsilon}"
+                );
+            }
+        }
     }
 
     #[test]
