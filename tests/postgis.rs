@@ -534,3 +534,88 @@ fn tide_constants_and_tables_load_into_the_station_tables() {
         assert!(err.contains("nowhere"), "{err}");
     });
 }
+
+#[test]
+fn typed_layer_tiles_carry_exactly_what_the_trigger_kept_json_carries() {
+    // Tiles of typed layers read the table's columns, not the `properties` JSON the
+    // table's trigger keeps; the JSON (PostgreSQL's own to_jsonb of the same row) is the
+    // oracle here, including what plain SQL wrote behind the importer's back.
+    let Some(db) = TestDb::create("typed_tiles") else {
+        return;
+    };
+    runtime().block_on(async {
+        let store = PostgisStore::connect(&db.url).await.unwrap();
+        store.migrate().await.unwrap();
+        let camera = |id: u64, lon: f64, height: f64, more: serde_json::Value| {
+            let mut p = json!({
+                "name_zh": format!("摄像头{id}"), "kind": "thermal", "height_m": height,
+                "bearing_deg": 359.99999999999994, "fov_deg": 60, "range_day_m": 0.30000000000000004,
+                "range_night_m": 1e20, "status": "working", "pier_id": -7, "synthetic": true,
+            });
+            p.as_object_mut()
+                .unwrap()
+                .extend(more.as_object().unwrap().clone());
+            point(id, lon, 29.2, p)
+        };
+        let features = vec![
+            camera(1, 121.95, 12.5, json!({ "town_zh": "石浦", "nick": "东门一号", "odd key\"": [1, 2] })),
+            camera(2, 121.951, 0.0, json!({ "nick": 3 })),
+            camera(3, 121.952, 4.0, json!({})),
+        ];
+        let mut d = def("cams", tidewatch_tiles::GeometryKind::Point);
+        let keys: Vec<String> = [
+            "name_zh", "height_m", "bearing_deg", "range_day_m", "range_night_m", "pier_id",
+            "synthetic", "town_zh", "nick", "odd key\"", "missing", "extra", "properties",
+        ]
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+        d.properties = Some(keys.clone());
+        replace_layer(&store, &d, Storage::Cameras, &features, None, &mut |_| {})
+            .await
+            .unwrap();
+        // Plain SQL: a non-finite double, a typed NULL shadowing an `extra` value, a
+        // negative zero.
+        sqlx::query(
+            "UPDATE cameras SET height_m = 'NaN', extra = extra || '{\"town_zh\": \"shadowed\"}'
+             WHERE id = 2",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query("UPDATE cameras SET height_m = '-0', range_night_m = 'Infinity' WHERE id = 3")
+            .execute(store.pool())
+            .await
+            .unwrap();
+
+        let layers = store.layers().await.unwrap();
+        let layer = layers.iter().find(|l| l.info().id == "cams").unwrap();
+        let rows: Vec<(i64, f64, f64, serde_json::Value)> = sqlx::query_as(
+            "SELECT id, ST_X(geom), ST_Y(geom), properties FROM cameras ORDER BY id",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        for z in [10, 14] {
+            let tile = TileId::containing(z, 121.95, 29.2);
+            let mut want = tidewatch_tiles::LayerEncoder::new("cams", tile);
+            for (id, x, y, properties) in &rows {
+                let shape =
+                    tidewatch_tiles::Shape::from_geometry(&Geometry::Point(Point::new(*x, *y)))
+                        .unwrap();
+                want.add(
+                    Some(*id as u64),
+                    &shape,
+                    keys.iter()
+                        .filter_map(|k| properties.get(k).map(|v| (k.as_str(), v.into()))),
+                );
+            }
+            let want = want.finish();
+            assert!(!want.is_empty());
+            assert!(
+                layer.tile(tile).await.unwrap() == want,
+                "z{z}: the typed tile differs from the JSON one"
+            );
+        }
+    });
+}

@@ -7,8 +7,10 @@
 
 use crate::clip::{clip_line, clip_ring, inside, Pt, Rect};
 use crate::{Shape, TileId, BUFFER, EXTENT};
+use hashbrown::HashTable;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::hash::Hasher;
 
 /// An encoded tile holding zero or one layer. Tiles concatenate: the bytes of a
 /// composite tile are the bytes of its single-layer tiles one after the other.
@@ -17,6 +19,39 @@ pub type TileBytes = Vec<u8>;
 const CMD_MOVE_TO: u32 = 1;
 const CMD_LINE_TO: u32 = 2;
 const CMD_CLOSE_PATH: u32 = 7;
+
+/// One property value as the encoder takes it: from a JSON document, or typed, read
+/// straight from a database column without a JSON detour. Both give the same bytes for
+/// the same value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PropertyValue<'a> {
+    /// Left out of the tile.
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    Str(&'a str),
+    /// An array or object: travels as its JSON text, as GDAL and Martin do.
+    Nested(&'a Value),
+}
+
+impl<'a> From<&'a Value> for PropertyValue<'a> {
+    fn from(v: &'a Value) -> Self {
+        match v {
+            Value::Null => PropertyValue::Null,
+            Value::Bool(b) => PropertyValue::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => PropertyValue::Uint(u),
+                (_, Some(i), _) => PropertyValue::Int(i),
+                (_, _, Some(f)) => PropertyValue::Float(f),
+                _ => PropertyValue::Null,
+            },
+            Value::String(s) => PropertyValue::Str(s),
+            nested => PropertyValue::Nested(nested),
+        }
+    }
+}
 
 /// A non-string tile value, as it is deduplicated (strings have their own map so a
 /// lookup needs no allocation).
@@ -54,6 +89,21 @@ impl std::hash::Hasher for Fnv {
 
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::default();
+    h.write(bytes);
+    h.finish()
+}
+
+/// A string value of the layer: its index and where its bytes sit in the values buffer.
+#[derive(Clone, Copy)]
+struct InternedString {
+    hash: u64,
+    index: u32,
+    start: usize,
+    len: usize,
+}
+
 /// Builds one named layer for one tile.
 pub struct LayerEncoder {
     tile: TileId,
@@ -63,7 +113,9 @@ pub struct LayerEncoder {
     key_index: FastMap<String, u32>,
     values: Vec<u8>,
     value_count: u32,
-    string_index: FastMap<String, u32>,
+    /// The string values already in `values`, found by their bytes there: interning a
+    /// string allocates nothing (dense tiles hold thousands of distinct names).
+    strings: HashTable<InternedString>,
     scalar_index: FastMap<ScalarKey, u32>,
     features: Vec<u8>,
     count: usize,
@@ -88,7 +140,7 @@ impl LayerEncoder {
             key_index: FastMap::default(),
             values: Vec::new(),
             value_count: 0,
-            string_index: FastMap::default(),
+            strings: HashTable::new(),
             scalar_index: FastMap::default(),
             features: Vec::new(),
             count: 0,
@@ -117,7 +169,7 @@ impl LayerEncoder {
         &mut self,
         id: Option<u64>,
         shape: &Shape,
-        properties: impl IntoIterator<Item = (&'a str, &'a Value)>,
+        properties: impl IntoIterator<Item = (&'a str, PropertyValue<'a>)>,
     ) -> bool {
         self.add_parts(id, shape, None, properties)
     }
@@ -129,7 +181,7 @@ impl LayerEncoder {
         id: Option<u64>,
         shape: &Shape,
         parts: Option<&[u32]>,
-        properties: impl IntoIterator<Item = (&'a str, &'a Value)>,
+        properties: impl IntoIterator<Item = (&'a str, PropertyValue<'a>)>,
     ) -> bool {
         let selected = || PartIndices::new(parts, shape.part_count());
         self.geom.clear();
@@ -203,29 +255,26 @@ impl LayerEncoder {
         i
     }
 
-    fn value_id(&mut self, value: &Value) -> Option<u32> {
+    fn value_id(&mut self, value: PropertyValue) -> Option<u32> {
         let key = match value {
-            Value::Null => return None,
-            Value::Bool(b) => ScalarKey::Bool(*b),
+            PropertyValue::Null => return None,
+            PropertyValue::Bool(b) => ScalarKey::Bool(b),
+            PropertyValue::Uint(u) => ScalarKey::Uint(u),
+            PropertyValue::Int(i) if i >= 0 => ScalarKey::Uint(i as u64),
+            PropertyValue::Int(i) => ScalarKey::Int(i),
             // Whole numbers travel as integers even when the source wrote 2.0: JSON
             // does not tell 2.0 from 2 (PostgreSQL's jsonb drops the ".0"), so every
             // store gives the same bytes, and integers are shorter on the wire.
-            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => ScalarKey::Uint(u),
-                (_, Some(i), _) => ScalarKey::Int(i),
-                (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 9.007e15 => {
-                    if f >= 0.0 {
-                        ScalarKey::Uint(f as u64)
-                    } else {
-                        ScalarKey::Int(f as i64)
-                    }
+            PropertyValue::Float(f) if f.fract() == 0.0 && f.abs() < 9.007e15 => {
+                if f >= 0.0 {
+                    ScalarKey::Uint(f as u64)
+                } else {
+                    ScalarKey::Int(f as i64)
                 }
-                (_, _, Some(f)) => ScalarKey::Double(f.to_bits()),
-                _ => return None,
-            },
-            Value::String(s) => return Some(self.string_id(s)),
-            // Nested values travel as their JSON text, as GDAL and Martin do.
-            other => return Some(self.string_id(&other.to_string())),
+            }
+            PropertyValue::Float(f) => ScalarKey::Double(f.to_bits()),
+            PropertyValue::Str(s) => return Some(self.string_id(s)),
+            PropertyValue::Nested(v) => return Some(self.string_id(&v.to_string())),
         };
         if let Some(&i) = self.scalar_index.get(&key) {
             return Some(i);
@@ -246,14 +295,27 @@ impl LayerEncoder {
     }
 
     fn string_id(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.string_index.get(s) {
-            return i;
+        let hash = fnv(s.as_bytes());
+        let values = &self.values;
+        if let Some(found) = self.strings.find(hash, |e| {
+            e.len == s.len() && &values[e.start..e.start + e.len] == s.as_bytes()
+        }) {
+            return found.index;
         }
-        let mut v = Vec::new();
-        write_bytes_field(&mut v, 1, s.as_bytes());
-        let i = self.push_value(&v);
-        self.string_index.insert(s.to_owned(), i);
-        i
+        // Value { string_value (1): s }, written in place.
+        let body = 1 + varint_len(s.len() as u64) + s.len();
+        write_key(&mut self.values, 4, 2);
+        write_varint(&mut self.values, body as u64);
+        write_bytes_field(&mut self.values, 1, s.as_bytes());
+        let entry = InternedString {
+            hash,
+            index: self.value_count,
+            start: self.values.len() - s.len(),
+            len: s.len(),
+        };
+        self.value_count += 1;
+        self.strings.insert_unique(hash, entry, |e| e.hash);
+        entry.index
     }
 
     /// Appends an encoded value message and returns its index in the layer's values.
@@ -446,6 +508,10 @@ fn write_varint(out: &mut Vec<u8>, mut v: u64) {
         v >>= 7;
     }
     out.push(v as u8);
+}
+
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 fn write_key(out: &mut Vec<u8>, field: u32, wire_type: u8) {

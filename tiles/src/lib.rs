@@ -11,7 +11,7 @@ mod shape;
 mod thinning;
 mod tile;
 
-pub use encode::{LayerEncoder, TileBytes};
+pub use encode::{LayerEncoder, PropertyValue, TileBytes};
 pub use shape::{GeometryKind, Shape, ShapeError, ZoomShapes};
 pub use thinning::{Cluster, PointPyramid, GRID as CLUSTER_GRID};
 pub use tile::{lonlat_to_world, world_to_lonlat, TileError, TileId, MAX_ZOOM};

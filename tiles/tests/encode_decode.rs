@@ -84,7 +84,7 @@ fn holes_are_wound_opposite_and_properties_keep_their_types() {
         ("gone", json!(null)),
     ];
     let mut enc = LayerEncoder::new("piers", tile);
-    enc.add(None, &shape, props.iter().map(|(k, v)| (*k, v)));
+    enc.add(None, &shape, props.iter().map(|(k, v)| (*k, v.into())));
     let t = decode(&enc.finish());
     let layer = &t.layers[0];
     assert_eq!(layer.extent, Some(4096));
@@ -113,4 +113,57 @@ fn features_outside_the_buffer_are_left_out_and_empty_layers_encode_to_nothing()
         []
     ));
     assert!(enc.finish().is_empty());
+}
+
+#[test]
+fn equal_values_are_stored_once_whatever_their_source_type() {
+    use tidewatch_tiles::PropertyValue as P;
+    let tile = TileId::new(10, 858, 425).unwrap();
+    let shape =
+        Shape::from_geometry(&Geometry::Polygon(tile_rect(tile, 10.0, 10.0, 90.0, 90.0))).unwrap();
+    let long = "港".repeat(60); // a string value longer than one varint byte of length
+    let features: [Vec<(&str, P)>; 3] = [
+        vec![
+            ("name", P::Str("石浦")),
+            ("n", P::Float(2.0)),
+            ("note", P::Str(&long)),
+        ],
+        vec![
+            ("name", P::Str("东门")),
+            ("n", P::Uint(2)),
+            ("note", P::Str(&long)),
+        ],
+        vec![
+            ("name", P::Str("石浦")),
+            ("n", P::Int(-1)),
+            ("d", P::Float(0.5)),
+        ],
+    ];
+    let mut enc = LayerEncoder::new("piers", tile);
+    for props in features {
+        assert!(enc.add(None, &shape, props));
+    }
+    let t = decode(&enc.finish());
+    let layer = &t.layers[0];
+    let strings: Vec<Option<&str>> = layer
+        .values
+        .iter()
+        .map(|v| v.string_value.as_deref())
+        .collect();
+    assert_eq!(
+        strings,
+        vec![
+            Some("石浦"),
+            None,
+            Some(long.as_str()),
+            Some("东门"),
+            None,
+            None
+        ]
+    );
+    assert_eq!(layer.values[1].uint_value, Some(2));
+    assert_eq!(layer.values[4].sint_value, Some(-1));
+    assert_eq!(layer.values[5].double_value, Some(0.5));
+    // The third feature points back at the first one's "石浦".
+    assert_eq!(layer.features[2].tags[..2], [0, 0]);
 }

@@ -10,11 +10,10 @@ use crate::ogc::{sort_features, ItemsPage, ItemsQuery};
 use geo::{Intersects, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
-use serde_json::Value;
 use tidewatch_importers::Feature;
 use tidewatch_tiles::{
-    lonlat_to_world, GeometryKind, LayerEncoder, PointPyramid, Shape, TileBytes, TileId,
-    ZoomShapes, BUFFER,
+    lonlat_to_world, GeometryKind, LayerEncoder, PointPyramid, PropertyValue, Shape, TileBytes,
+    TileId, ZoomShapes, BUFFER,
 };
 
 /// R-tree entry: the bounds of one part of one feature, with (feature index, part index).
@@ -97,11 +96,10 @@ impl EmbeddedLayer {
                 if c.count == 1 {
                     self.add_feature(&mut enc, c.first as usize, tile.z, None);
                 } else {
-                    let count = Value::from(c.count);
                     enc.add(
                         None,
                         &Shape::Points(vec![c.world]),
-                        [("point_count", &count)],
+                        [("point_count", PropertyValue::Uint(c.count.into()))],
                     );
                 }
             }

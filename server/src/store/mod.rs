@@ -154,13 +154,13 @@ pub fn encode_feature(
             shape,
             parts,
             keys.iter()
-                .filter_map(|k| properties.get(k).map(|v| (k.as_str(), v))),
+                .filter_map(|k| properties.get(k).map(|v| (k.as_str(), v.into()))),
         ),
         None => enc.add_parts(
             Some(id),
             shape,
             parts,
-            properties.iter().map(|(k, v)| (k.as_str(), v)),
+            properties.iter().map(|(k, v)| (k.as_str(), v.into())),
         ),
     };
 }

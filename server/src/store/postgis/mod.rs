@@ -8,6 +8,7 @@
 
 pub mod notify;
 mod tides;
+mod typed_record;
 mod write;
 
 pub use tides::{load_tide_predictors, store_tide_constants, store_tide_table};
@@ -29,7 +30,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tidewatch_importers::Feature;
-use tidewatch_tiles::{GeometryKind, LayerEncoder, Shape, TileBytes, TileId, BUFFER};
+use tidewatch_tiles::{
+    GeometryKind, LayerEncoder, PropertyValue, Shape, TileBytes, TileId, BUFFER,
+};
+use typed_record::TileRecord;
 
 /// A typed asset row's properties: its columns and what the import kept in `extra`, as
 /// the table's trigger-kept `properties` column holds them.
@@ -169,16 +173,45 @@ impl PostgisStore {
 
     /// Every layer in the registry, in id order, as tile sources.
     pub async fn layers(&self) -> Result<Vec<SharedSource>, StoreError> {
+        let columns = self.typed_columns().await?;
         self.registry_rows()
             .await?
             .iter()
             .map(|row| {
-                Ok(
-                    Arc::new(PostgisLayer::from_row(row, self.pool.clone(), self.id)?)
-                        as SharedSource,
-                )
+                Ok(Arc::new(PostgisLayer::from_row(
+                    row,
+                    &columns,
+                    self.pool.clone(),
+                    self.id,
+                )?) as SharedSource)
             })
             .collect()
+    }
+
+    /// The typed asset tables' columns (name, type), by table name.
+    async fn typed_columns(&self) -> Result<BTreeMap<String, Vec<(String, String)>>, StoreError> {
+        let tables: Vec<&str> = Storage::ALL
+            .iter()
+            .filter(|s| **s != Storage::Features)
+            .map(|s| s.table())
+            .collect();
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.relname::text, a.attname::text, ty.typname::text
+             FROM pg_attribute a
+             JOIN pg_class c ON c.oid = a.attrelid
+             JOIN pg_type ty ON ty.oid = a.atttypid
+             WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY($1)
+               AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY c.relname, a.attnum",
+        )
+        .bind(&tables)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_table: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for (table, column, type_name) in rows {
+            by_table.entry(table).or_default().push((column, type_name));
+        }
+        Ok(by_table)
     }
 
     /// Every layer definition in the registry, in id order.
@@ -230,10 +263,17 @@ pub struct PostgisLayer {
     pool: PgPool,
     store_id: usize,
     features_sql: String,
+    /// Typed layers with a property list: the columns tiles read (see `typed_record`).
+    tile_record: Option<TileRecord>,
 }
 
 impl PostgisLayer {
-    fn from_row(row: &PgRow, pool: PgPool, store_id: usize) -> Result<Self, StoreError> {
+    fn from_row(
+        row: &PgRow,
+        typed_columns: &BTreeMap<String, Vec<(String, String)>>,
+        pool: PgPool,
+        store_id: usize,
+    ) -> Result<Self, StoreError> {
         let (def, storage) = def_from_row(row)?;
         let id = def.id.clone();
         let bad = |reason: String| StoreError::Layer {
@@ -269,6 +309,12 @@ impl PostgisLayer {
                 typed.table()
             ),
         };
+        let tile_record = match (storage, &def.properties) {
+            (Storage::Features, _) | (_, None) => None,
+            (typed, Some(keys)) => typed_columns
+                .get(typed.table())
+                .map(|columns| TileRecord::plan(keys, columns)),
+        };
         Ok(PostgisLayer {
             info,
             def,
@@ -276,6 +322,7 @@ impl PostgisLayer {
             pool,
             store_id,
             features_sql,
+            tile_record,
         })
     }
 
@@ -320,10 +367,7 @@ impl PostgisLayer {
             let id = row
                 .try_get::<i64, _>("id")
                 .map_err(|e| self.unavailable(e))? as u64;
-            let wkb: Vec<u8> = row.try_get("wkb").map_err(|e| self.unavailable(e))?;
-            let geometry = Wkb(wkb)
-                .to_geo()
-                .map_err(|e| self.unavailable(format!("feature {id}: {e}")))?;
+            let geometry = self.row_geometry(row, id)?;
             if features.last().is_some_and(|f| f.id == id) {
                 parts.push(geometry);
                 continue;
@@ -331,13 +375,7 @@ impl PostgisLayer {
             if let Some(last) = features.last_mut() {
                 last.geometry = assemble(self.info.geometry, std::mem::take(&mut parts));
             }
-            let properties = match row
-                .try_get::<Value, _>("properties")
-                .map_err(|e| self.unavailable(e))?
-            {
-                Value::Object(map) => map,
-                _ => Map::new(),
-            };
+            let properties = self.row_properties(row)?;
             parts.push(geometry);
             // The geometry is assembled from all parts once the next feature starts.
             let pending = Geometry::GeometryCollection(Default::default());
@@ -351,6 +389,28 @@ impl PostgisLayer {
             last.geometry = assemble(self.info.geometry, parts);
         }
         Ok(features)
+    }
+
+    /// A row's `wkb` column as a geometry.
+    fn row_geometry(&self, row: &PgRow, id: u64) -> Result<Geometry<f64>, SourceError> {
+        let wkb: &[u8] = row.try_get("wkb").map_err(|e| self.unavailable(e))?;
+        if let Some(point) = wkb_point(wkb) {
+            return Ok(Geometry::Point(point));
+        }
+        Wkb(wkb)
+            .to_geo()
+            .map_err(|e| self.unavailable(format!("feature {id}: {e}")))
+    }
+
+    /// A row's `properties` column as a JSON object (empty when NULL or not an object).
+    fn row_properties(&self, row: &PgRow) -> Result<Map<String, Value>, SourceError> {
+        match row
+            .try_get::<Option<Value>, _>("properties")
+            .map_err(|e| self.unavailable(e))?
+        {
+            Some(Value::Object(map)) => Ok(map),
+            _ => Ok(Map::new()),
+        }
     }
 
     async fn cluster_tile(&self, tile: TileId) -> Result<TileBytes, SourceError> {
@@ -396,8 +456,11 @@ impl PostgisLayer {
                     self.def.properties.as_deref(),
                 );
             } else {
-                let count = Value::from(count);
-                enc.add(None, &shape, [("point_count", &count)]);
+                enc.add(
+                    None,
+                    &shape,
+                    [("point_count", PropertyValue::Int(count.into()))],
+                );
             }
         }
         Ok(enc.finish())
@@ -680,31 +743,67 @@ fn def_from_row(row: &PgRow) -> Result<(LayerDef, Storage), StoreError> {
 
 impl PostgisLayer {
     /// This layer's part of the query for one tile: rows of (layer, id, part, wkb,
-    /// properties) intersecting the envelope $1–$4; `layer_param` binds the layer id.
+    /// properties, typed) intersecting the envelope $1–$4, where `properties` is the JSON
+    /// object or `typed` the record of columns (`typed_record`); `layer_param` binds the
+    /// layer id.
     fn tile_branch(&self, index: usize, layer_param: Option<usize>) -> String {
         match (self.storage, layer_param) {
             (Storage::Features, Some(param)) => format!(
-                "SELECT {index} AS layer, p.feature_id AS id, p.part, ST_AsBinary(p.geom) AS wkb, f.properties
+                "SELECT {index} AS layer, p.feature_id AS id, p.part, ST_AsBinary(p.geom) AS wkb,
+                        f.properties, NULL::record AS typed
                  FROM feature_parts p JOIN features f ON f.layer_id = p.layer_id AND f.id = p.feature_id
                  WHERE p.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND p.layer_id = ${param}"
             ),
-            (typed, _) => format!(
-                "SELECT {index} AS layer, t.id, 0 AS part, ST_AsBinary(t.geom) AS wkb, {TYPED_PROPERTIES} AS properties
-                 FROM {} t WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)",
-                typed.table()
-            ),
+            (typed, _) => {
+                let (properties, record) = match &self.tile_record {
+                    Some(record) => ("NULL::jsonb", record.sql()),
+                    None => (TYPED_PROPERTIES, "NULL::record"),
+                };
+                format!(
+                    "SELECT {index} AS layer, t.id, 0 AS part, ST_AsBinary(t.geom) AS wkb,
+                            {properties} AS properties, {record} AS typed
+                     FROM {} t WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)",
+                    typed.table()
+                )
+            }
         }
     }
 
-    fn encode(&self, tile: TileId, features: &[Feature]) -> Result<TileBytes, SourceError> {
+    /// Encodes this layer's rows of one tile; `group` holds ((layer, id, part), index
+    /// into `rows`) sorted, so a feature's parts are neighbours.
+    fn encode_rows(
+        &self,
+        tile: TileId,
+        group: &[((i32, i64, i32), usize)],
+        rows: &[PgRow],
+    ) -> Result<TileBytes, SourceError> {
         let mut enc = LayerEncoder::new(&self.info.id, tile);
         let keys = self.def.properties.as_deref();
         let tolerance = self.def.simplify_at(tile.z);
-        for f in features {
-            let shape = Shape::from_geometry(&f.geometry)
-                .map_err(|e| self.unavailable(format!("feature {}: {e}", f.id)))?;
-            let shape = shape.simplified_for_zoom(tile.z, self.info.maxzoom, tolerance);
-            encode_feature(&mut enc, f.id, &shape, None, &f.properties, keys);
+        for feature in group.chunk_by(|a, b| a.0 .1 == b.0 .1) {
+            let id = feature[0].0 .1 as u64;
+            let parts = feature
+                .iter()
+                .map(|&(_, i)| self.row_geometry(&rows[i], id))
+                .collect::<Result<Vec<_>, _>>()?;
+            let shape = Shape::from_geometry(&assemble(self.info.geometry, parts))
+                .map_err(|e| self.unavailable(format!("feature {id}: {e}")))?
+                .simplified_for_zoom(tile.z, self.info.maxzoom, tolerance);
+            let row = &rows[feature[0].1];
+            match &self.tile_record {
+                Some(record) => {
+                    let raw = row.try_get_raw("typed").map_err(|e| self.unavailable(e))?;
+                    let bytes = raw.as_bytes().map_err(|e| self.unavailable(e))?;
+                    let values = record
+                        .decode(bytes)
+                        .map_err(|e| self.unavailable(format!("feature {id}: {e}")))?;
+                    enc.add(Some(id), &shape, record.properties(&values));
+                }
+                None => {
+                    let properties = self.row_properties(row)?;
+                    encode_feature(&mut enc, id, &shape, None, &properties, keys);
+                }
+            }
         }
         Ok(enc.finish())
     }
@@ -774,11 +873,34 @@ async fn draw_together(
     order.sort_unstable();
     for group in order.chunk_by(|a, b| a.0 .0 == b.0 .0) {
         let index = group[0].0 .0 as usize;
-        let layer = layers[index];
-        let features = layer.features_from_rows(group.iter().map(|&(_, i)| &rows[i]))?;
-        out[index] = layer.encode(tile, &features)?;
+        out[index] = layers[index].encode_rows(tile, group, &rows)?;
     }
     Ok(out)
+}
+
+/// A 2-D WKB point read directly (None for anything else, empty points included). Points
+/// are most rows of the densest tiles, where the general reader's machinery costs more
+/// than the point.
+fn wkb_point(wkb: &[u8]) -> Option<Point<f64>> {
+    let (&order, body) = wkb.split_first()?;
+    if body.len() != 20 {
+        return None;
+    }
+    let word = |i: usize, n: usize| -> &[u8] { &body[i..i + n] };
+    let (kind, x, y) = match order {
+        1 => (
+            u32::from_le_bytes(word(0, 4).try_into().ok()?),
+            f64::from_le_bytes(word(4, 8).try_into().ok()?),
+            f64::from_le_bytes(word(12, 8).try_into().ok()?),
+        ),
+        0 => (
+            u32::from_be_bytes(word(0, 4).try_into().ok()?),
+            f64::from_be_bytes(word(4, 8).try_into().ok()?),
+            f64::from_be_bytes(word(12, 8).try_into().ok()?),
+        ),
+        _ => return None,
+    };
+    (kind == 1 && !x.is_nan() && !y.is_nan()).then(|| Point::new(x, y))
 }
 
 /// One geometry from the parts of a multi-geometry (or the geometry itself).
@@ -879,6 +1001,36 @@ impl LayerSource for PostgisLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wkb_points_read_directly_match_the_general_reader() {
+        use geozero::{CoordDimensions, ToWkb};
+        for g in [
+            Geometry::Point(Point::new(121.95, 29.2)),
+            Geometry::Point(Point::new(-0.0, -85.0)),
+        ] {
+            let wkb = g.to_wkb(CoordDimensions::xy()).unwrap();
+            assert_eq!(wkb_point(&wkb).map(Geometry::Point), Some(g.clone()));
+            let mut big_endian = vec![0u8];
+            big_endian.extend_from_slice(&1u32.to_be_bytes());
+            let Geometry::Point(p) = &g else {
+                unreachable!()
+            };
+            big_endian.extend_from_slice(&p.x().to_be_bytes());
+            big_endian.extend_from_slice(&p.y().to_be_bytes());
+            assert_eq!(wkb_point(&big_endian).map(Geometry::Point), Some(g));
+        }
+        let line = Geometry::LineString(LineString::from(vec![(0.0, 0.0), (1.0, 1.0)]));
+        assert_eq!(
+            wkb_point(&line.to_wkb(CoordDimensions::xy()).unwrap()),
+            None
+        );
+        let empty = Geometry::Point(Point::new(f64::NAN, f64::NAN));
+        assert_eq!(
+            wkb_point(&empty.to_wkb(CoordDimensions::xy()).unwrap()),
+            None
+        );
+    }
 
     #[test]
     fn storage_names_are_a_closed_list() {
