@@ -122,6 +122,8 @@ pub struct LayerEncoder {
     // Scratch buffers reused across features.
     geom: Vec<u32>,
     tags: Vec<u32>,
+    /// The key index last seen at each property position (see `key_id`).
+    key_at_position: Vec<u32>,
     pts: Vec<Pt>,
     clipped: Vec<Pt>,
     scratch: Vec<Pt>,
@@ -146,6 +148,7 @@ impl LayerEncoder {
             count: 0,
             geom: Vec::new(),
             tags: Vec::new(),
+            key_at_position: Vec::new(),
             pts: Vec::new(),
             clipped: Vec::new(),
             scratch: Vec::new(),
@@ -208,9 +211,9 @@ impl LayerEncoder {
             return false;
         }
         self.tags.clear();
-        for (key, value) in properties {
+        for (position, (key, value)) in properties.into_iter().enumerate() {
             if let Some(v) = self.value_id(value) {
-                let k = self.key_id(key);
+                let k = self.key_id(key, position);
                 self.tags.extend([k, v]);
             }
         }
@@ -245,13 +248,28 @@ impl LayerEncoder {
         tile
     }
 
-    fn key_id(&mut self, key: &str) -> u32 {
-        if let Some(&i) = self.key_index.get(key) {
-            return i;
+    /// The index of `key`, the `position`th property of the feature being added.
+    fn key_id(&mut self, key: &str, position: usize) -> u32 {
+        // Features of a layer usually list the same keys in the same order: comparing
+        // with the key seen at this position last time is cheaper than hashing.
+        if let Some(&i) = self.key_at_position.get(position) {
+            if self.keys[i as usize] == key {
+                return i;
+            }
         }
-        let i = self.keys.len() as u32;
-        self.keys.push(key.to_owned());
-        self.key_index.insert(key.to_owned(), i);
+        let i = match self.key_index.get(key) {
+            Some(&i) => i,
+            None => {
+                let i = self.keys.len() as u32;
+                self.keys.push(key.to_owned());
+                self.key_index.insert(key.to_owned(), i);
+                i
+            }
+        };
+        if position >= self.key_at_position.len() {
+            self.key_at_position.resize(position + 1, i);
+        }
+        self.key_at_position[position] = i;
         i
     }
 

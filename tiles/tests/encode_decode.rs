@@ -122,7 +122,7 @@ fn equal_values_are_stored_once_whatever_their_source_type() {
     let shape =
         Shape::from_geometry(&Geometry::Polygon(tile_rect(tile, 10.0, 10.0, 90.0, 90.0))).unwrap();
     let long = "港".repeat(60); // a string value longer than one varint byte of length
-    let features: [Vec<(&str, P)>; 3] = [
+    let features: [Vec<(&str, P)>; 4] = [
         vec![
             ("name", P::Str("石浦")),
             ("n", P::Float(2.0)),
@@ -138,6 +138,8 @@ fn equal_values_are_stored_once_whatever_their_source_type() {
             ("n", P::Int(-1)),
             ("d", P::Float(0.5)),
         ],
+        // The same keys in another order.
+        vec![("d", P::Bool(true)), ("name", P::Str("东门"))],
     ];
     let mut enc = LayerEncoder::new("piers", tile);
     for props in features {
@@ -158,12 +160,16 @@ fn equal_values_are_stored_once_whatever_their_source_type() {
             Some(long.as_str()),
             Some("东门"),
             None,
+            None,
             None
         ]
     );
+    assert_eq!(layer.keys, ["name", "n", "note", "d"]);
     assert_eq!(layer.values[1].uint_value, Some(2));
     assert_eq!(layer.values[4].sint_value, Some(-1));
     assert_eq!(layer.values[5].double_value, Some(0.5));
     // The third feature points back at the first one's "石浦".
     assert_eq!(layer.features[2].tags[..2], [0, 0]);
+    assert_eq!(layer.features[3].tags, [3, 6, 0, 3]);
+    assert_eq!(layer.values[6].bool_value, Some(true));
 }

@@ -33,7 +33,7 @@ use tidewatch_importers::Feature;
 use tidewatch_tiles::{
     GeometryKind, LayerEncoder, PropertyValue, Shape, TileBytes, TileId, BUFFER,
 };
-use typed_record::TileRecord;
+use typed_record::{RecordValues, TileRecord};
 
 /// A typed asset row's properties: its columns and what the import kept in `extra`, as
 /// the table's trigger-kept `properties` column holds them.
@@ -780,6 +780,7 @@ impl PostgisLayer {
         let mut enc = LayerEncoder::new(&self.info.id, tile);
         let keys = self.def.properties.as_deref();
         let tolerance = self.def.simplify_at(tile.z);
+        let mut values = RecordValues::default();
         for feature in group.chunk_by(|a, b| a.0 .1 == b.0 .1) {
             let id = feature[0].0 .1 as u64;
             let parts = feature
@@ -794,8 +795,8 @@ impl PostgisLayer {
                 Some(record) => {
                     let raw = row.try_get_raw("typed").map_err(|e| self.unavailable(e))?;
                     let bytes = raw.as_bytes().map_err(|e| self.unavailable(e))?;
-                    let values = record
-                        .decode(bytes)
+                    record
+                        .decode(bytes, &mut values)
                         .map_err(|e| self.unavailable(format!("feature {id}: {e}")))?;
                     enc.add(Some(id), &shape, record.properties(&values));
                 }

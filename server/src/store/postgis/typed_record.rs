@@ -45,7 +45,8 @@ pub struct TileRecord {
     field_count: usize,
 }
 
-/// One row's decoded record, borrowing its text from the row.
+/// One row's decoded record, borrowing its text from the row (reused row after row).
+#[derive(Default)]
 pub struct RecordValues<'r> {
     fields: Vec<Field<'r>>,
     extra: Map<String, Value>,
@@ -103,9 +104,14 @@ impl TileRecord {
         &self.sql
     }
 
-    /// Decodes one row's record (PostgreSQL's binary `record` format).
-    pub fn decode<'r>(&self, record: &'r [u8]) -> Result<RecordValues<'r>, RecordError> {
-        let mut fields = Vec::with_capacity(self.keys.len() + 1);
+    /// Decodes one row's record (PostgreSQL's binary `record` format) into `values`.
+    pub fn decode<'r>(
+        &self,
+        record: &'r [u8],
+        values: &mut RecordValues<'r>,
+    ) -> Result<(), RecordError> {
+        let fields = &mut values.fields;
+        fields.clear();
         let mut rest = record;
         let count = take_i32(&mut rest)?;
         for _ in 0..count {
@@ -118,7 +124,7 @@ impl TileRecord {
             let bytes = take(&mut rest, len as usize)?;
             fields.push(field(oid, bytes)?);
         }
-        let extra = match self.extra.and_then(|i| fields.get_mut(i)) {
+        values.extra = match self.extra.and_then(|i| fields.get_mut(i)) {
             Some(Field::Json(Value::Object(map))) => std::mem::take(map),
             _ => Map::new(),
         };
@@ -129,7 +135,7 @@ impl TileRecord {
                 self.field_count
             )));
         }
-        Ok(RecordValues { fields, extra })
+        Ok(())
     }
 
     /// The listed properties of a decoded row, in the layer's order.
@@ -255,7 +261,8 @@ mod tests {
             (25, None),
             (3802, Some(&jsonb)),
         ]);
-        let values = plan.decode(&row).unwrap();
+        let mut values = RecordValues::default();
+        plan.decode(&row, &mut values).unwrap();
         let got: Vec<(&str, PropertyValue)> = plan.properties(&values).collect();
         assert_eq!(
             got,
@@ -281,13 +288,14 @@ mod tests {
     fn non_finite_doubles_read_as_jsonb_spells_them_and_truncation_is_an_error() {
         let plan = TileRecord::plan(&["height_m".to_string()], &columns());
         let row = record(&[(701, Some(&f64::NEG_INFINITY.to_be_bytes()))]);
-        let values = plan.decode(&row).unwrap();
+        let mut values = RecordValues::default();
+        plan.decode(&row, &mut values).unwrap();
         assert_eq!(
             plan.properties(&values).next(),
             Some(("height_m", PropertyValue::Str("-Infinity")))
         );
-        assert!(plan.decode(&row[..row.len() - 3]).is_err());
+        assert!(plan.decode(&row[..row.len() - 3], &mut values).is_err());
         let odd = record(&[(1700, Some(b"12"))]);
-        assert!(plan.decode(&odd).is_err());
+        assert!(plan.decode(&odd, &mut values).is_err());
     }
 }
