@@ -114,6 +114,12 @@ impl TileRecord {
         fields.clear();
         let mut rest = record;
         let count = take_i32(&mut rest)?;
+        if usize::try_from(count) != Ok(self.field_count) {
+            return Err(RecordError(format!(
+                "{count} fields where the plan has {}",
+                self.field_count
+            )));
+        }
         for _ in 0..count {
             let oid = take_i32(&mut rest)? as u32;
             let len = take_i32(&mut rest)?;
@@ -128,13 +134,6 @@ impl TileRecord {
             Some(Field::Json(Value::Object(map))) => std::mem::take(map),
             _ => Map::new(),
         };
-        if fields.len() != self.field_count {
-            return Err(RecordError(format!(
-                "{} fields where the plan has {}",
-                fields.len(),
-                self.field_count
-            )));
-        }
         Ok(())
     }
 
