@@ -29,6 +29,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// PostGIS connection URL; when set, layers come from PostGIS instead of files.
     pub database_url: Option<String>,
+    /// Most connections the server opens to PostGIS (unset: two per core).
+    pub pg_pool_size: Option<u32>,
     /// Apply pending database migrations at start.
     pub migrate_on_start: bool,
     /// Bearer token for `/admin/…`; admin endpoints answer 403 while it is unset.
@@ -83,6 +85,7 @@ impl Default for Config {
             tile_max_age_s: 300,
             log_format: LogFormat::Text,
             database_url: None,
+            pg_pool_size: None,
             migrate_on_start: false,
             admin_token: None,
             max_upload_mb: 512,

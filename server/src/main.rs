@@ -167,6 +167,9 @@ struct ServeArgs {
     /// Serve layers from PostGIS instead of files.
     #[arg(long, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// Most connections to PostGIS [default: two per core]
+    #[arg(long, env = "TIDEWATCH_PG_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..))]
+    pg_pool_size: Option<u32>,
     /// Apply pending database migrations at start.
     #[arg(long)]
     migrate: bool,
@@ -262,6 +265,9 @@ impl ServeArgs {
         // An empty DATABASE_URL (a common way to unset it) means the embedded store.
         if let Some(v) = self.database_url {
             config.database_url = Some(v).filter(|v| !v.is_empty());
+        }
+        if let Some(v) = self.pg_pool_size {
+            config.pg_pool_size = Some(v);
         }
         config.migrate_on_start |= self.migrate;
         if let Some(v) = self.admin_token {
@@ -359,5 +365,28 @@ fn main() -> anyhow::Result<()> {
             init_logging(LogFormat::Text);
             runtime()?.block_on(cli::import_tides(args))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_config(args: &[&str]) -> Result<Config, String> {
+        let cli = Cli::try_parse_from(["tidewatch", "serve"].iter().chain(args))
+            .map_err(|e| e.to_string())?;
+        match cli.command {
+            Command::Serve(serve) => serve.into_config().map_err(|e| e.to_string()),
+            _ => unreachable!("parsed as serve"),
+        }
+    }
+
+    #[test]
+    fn the_pool_size_flag_reaches_the_config_and_zero_is_refused() {
+        assert_eq!(serve_config(&["--pg-pool-size", "3"]).unwrap().pg_pool_size, Some(3));
+        let err = serve_config(&["--pg-pool-size", "0"]).unwrap_err();
+        assert!(err.contains("--pg-pool-size"), "{err}");
+        let toml: Config = toml::from_str("pg_pool_size = 6").unwrap();
+        assert_eq!(toml.pg_pool_size, Some(6));
     }
 }

@@ -13,7 +13,7 @@ use crate::live::nmea_sources::{self, BoundSources};
 use crate::live::persist::{self, PersistQueue};
 use crate::live::{Live, LiveOptions};
 use crate::store::embedded::EmbeddedLayer;
-use crate::store::postgis::PostgisStore;
+use crate::store::postgis::{self, PostgisStore};
 use crate::store::LayerSource;
 use crate::tile_service::TileService;
 use anyhow::Context;
@@ -271,7 +271,11 @@ pub async fn connect_configured(config: &Config) -> anyhow::Result<Option<Postgi
     let Some(url) = &config.database_url else {
         return Ok(None);
     };
-    let store = PostgisStore::connect(url).await?;
+    let pool_size = config
+        .pg_pool_size
+        .unwrap_or_else(postgis::default_pool_size);
+    let store = PostgisStore::connect_pooled(url, pool_size).await?;
+    tracing::info!(pool_size, "connected to PostGIS");
     if config.migrate_on_start {
         store.migrate().await?;
         tracing::info!("database migrations applied");

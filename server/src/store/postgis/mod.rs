@@ -108,11 +108,26 @@ pub struct PostgisStore {
     url: Arc<str>,
 }
 
+/// Connections a store opens by default: two per core. Tiles are CPU work on both sides,
+/// and with more PostgreSQL backends than that competing for the cores, the server's own
+/// threads get them less predictably: on two cores, 8 connections gave a tile p99 of
+/// 15–19 ms and 4 gave 13–15 ms at the same throughput (docs/benchmarks.md).
+pub fn default_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (2 * cores).clamp(2, 64) as u32
+}
+
 impl PostgisStore {
-    /// Connects, failing within a few seconds with the reason when the database is down.
+    /// Connects with [`default_pool_size`] connections at most.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_pooled(url, default_pool_size()).await
+    }
+
+    /// Connects with at most `pool_size` connections, failing within a few seconds with
+    /// the reason when the database is down.
+    pub async fn connect_pooled(url: &str, pool_size: u32) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
-            .max_connections(8)
+            .max_connections(pool_size.max(1))
             .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(5))
             .connect(url)
