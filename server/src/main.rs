@@ -383,7 +383,10 @@ mod tests {
 
     #[test]
     fn the_pool_size_flag_reaches_the_config_and_zero_is_refused() {
-        assert_eq!(serve_config(&["--pg-pool-size", "3"]).unwrap().pg_pool_size, Some(3));
+        assert_eq!(
+            serve_config(&["--pg-pool-size", "3"]).unwrap().pg_pool_size,
+            Some(3)
+        );
         let err = serve_config(&["--pg-pool-size", "0"]).unwrap_err();
         assert!(err.contains("--pg-pool-size"), "{err}");
         let toml: Config = toml::from_str("pg_pool_size = 6").unwrap();
