@@ -363,3 +363,33 @@ fn replacing_a_layer_invalidates_its_cached_tiles() {
         "/catalog still counts the old piers"
     );
 }
+
+/// Stored layers say how many features they hold; layers computed per request (live
+/// vessels, events, analyses) say nothing rather than a count of 0 that is not true.
+#[test]
+fn only_stored_layers_carry_a_feature_count() {
+    let server = TestServer::shared();
+    let catalog = server.get("/catalog").json();
+    let layers = catalog["layers"].as_array().unwrap();
+    let count_of = |id: &str| {
+        layers
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in /catalog"))
+            .get("feature_count")
+            .cloned()
+    };
+    assert_eq!(count_of("cameras"), Some(serde_json::json!(2200)));
+    for computed in ["vessels", "events", "coverage_gaps"] {
+        assert_eq!(count_of(computed), None, "{computed}");
+    }
+    let html = server.get("/collections?f=html").text();
+    assert!(html.contains("<td>2200</td>"), "{html}");
+    assert!(html.contains("实时计算 computed live"), "{html}");
+    let health = server.get("/health").json();
+    let stored: u64 = layers
+        .iter()
+        .filter_map(|l| l["feature_count"].as_u64())
+        .sum();
+    assert_eq!(health["features"], stored);
+}

@@ -143,13 +143,15 @@ function layerRow(layer) {
   });
   const count = layer.id === 'vessels' ? vesselCount() : Number(layer.feature_count ?? 0);
   const title = layer.title || {};
-  // Analysis layers are computed when drawn: no stored feature count to show.
-  const computed = ANALYSIS_LAYERS.has(layer.id);
+  // Layers computed while the server runs carry no stored feature count (the live vessels
+  // count themselves from the position stream).
+  const computed = layer.id !== 'vessels' && layer.feature_count == null;
+  const computedText = ANALYSIS_LAYERS.has(layer.id) ? '实时分析 · computed analysis' : '实时 · live';
   const label = el('label', { for: id },
     el('span', { class: 'layer-zh' }, title.zh || layer.id),
     el('span', { class: 'layer-en' }, title.en || layer.id),
     el('span', { class: 'layer-count', id: `count-${layer.id}`, title: '要素数量 · feature count' },
-      computed ? '实时分析 · computed analysis'
+      computed ? computedText
         : `${count.toLocaleString('zh-CN')} 个要素 · ${count === 1 ? 'feature' : 'features'}`),
   );
   const legend = el('ul', { class: 'legend', 'aria-label': `${title.zh || layer.id} 图例 legend` });

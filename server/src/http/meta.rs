@@ -39,7 +39,7 @@ async fn health(State(state): State<AppState>) -> Json<Value> {
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "layers": layers.len(),
-        "features": layers.iter().map(|l| l.info().feature_count).sum::<usize>(),
+        "features": layers.iter().filter_map(|l| l.info().feature_count).sum::<usize>(),
         "uptime_s": state.started.elapsed().as_secs(),
     }))
 }
@@ -47,8 +47,10 @@ async fn health(State(state): State<AppState>) -> Json<Value> {
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     for layer in state.tiles.catalog().list() {
         let info = layer.info();
-        metrics::gauge!("tidewatch_layer_features", "layer" => info.id.clone())
-            .set(info.feature_count as f64);
+        if let Some(count) = info.feature_count {
+            metrics::gauge!("tidewatch_layer_features", "layer" => info.id.clone())
+                .set(count as f64);
+        }
     }
     (
         [(

@@ -57,6 +57,14 @@ fn value_text(v: &Value) -> String {
     }
 }
 
+/// A layer's feature count, or what stands for it on layers computed per request.
+fn feature_count_text(info: &LayerInfo) -> String {
+    match info.feature_count {
+        Some(n) => n.to_string(),
+        None => "实时计算 computed live".to_owned(),
+    }
+}
+
 /// `/collections?f=html`.
 pub fn collections(base: &str, infos: &[&LayerInfo]) -> String {
     let mut body = String::from(
@@ -71,7 +79,7 @@ pub fn collections(base: &str, infos: &[&LayerInfo]) -> String {
             escape(&format!("{url}?f=html")),
             escape(&layer_title(info)),
             escape(&info.id),
-            info.feature_count,
+            feature_count_text(info),
             escape(&info.description),
         );
     }
@@ -99,7 +107,7 @@ pub fn collection(base: &str, info: &LayerInfo) -> String {
          <a href=\"{}\">可查询属性 Queryables</a></p>\n",
         escape(&info.description),
         escape(&info.id),
-        info.feature_count,
+        feature_count_text(info),
         super::queryable_fields(info)
             .map(|(k, t)| format!("{} ({})", escape(k), escape(t)))
             .collect::<Vec<_>>()

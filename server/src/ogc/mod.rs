@@ -608,7 +608,7 @@ mod tests {
             geometry: tidewatch_tiles::GeometryKind::Point,
             minzoom: 0,
             maxzoom: 14,
-            feature_count: 3,
+            feature_count: Some(3),
             bounds: [121.0, 28.0, 122.0, 29.0],
             fields: BTreeMap::from([
                 ("name".to_owned(), "String".to_owned()),

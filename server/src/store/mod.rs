@@ -24,7 +24,10 @@ pub struct LayerInfo {
     pub geometry: GeometryKind,
     pub minzoom: u8,
     pub maxzoom: u8,
-    pub feature_count: usize,
+    /// Features stored; None for layers computed while the server runs (live vessels,
+    /// events, analyses), whose count changes with every request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feature_count: Option<usize>,
     /// `[west, south, east, north]` in degrees.
     pub bounds: [f64; 4],
     /// Property names in tiles and their TileJSON types (`String`, `Number`, `Boolean`).
@@ -54,7 +57,7 @@ impl LayerInfo {
             geometry: def.geometry,
             minzoom: def.minzoom,
             maxzoom: def.maxzoom,
-            feature_count,
+            feature_count: Some(feature_count),
             bounds,
             fields,
             attribution: def.attribution.clone(),
@@ -73,7 +76,10 @@ impl LayerInfo {
             .map(|(k, t)| (k.to_string(), t.to_string()))
             .collect();
         let world = [-180.0, -85.051_129, 180.0, 85.051_129];
-        LayerInfo::of(def, 0, world, fields, None)
+        LayerInfo {
+            feature_count: None,
+            ..LayerInfo::of(def, 0, world, fields, None)
+        }
     }
 }
 
