@@ -35,7 +35,7 @@ pub fn load_layers(config: &Config) -> anyhow::Result<Vec<SharedSource>> {
                     let layer = EmbeddedLayer::load(def)
                         .with_context(|| format!("cannot load layer {:?}", def.id))?;
                     let info = layer.info();
-                    tracing::info!(layer = %def.id, features = info.feature_count.unwrap_or(0),
+                    tracing::info!(layer = %def.id, features = layer.features().len(),
                         thinned_up_to_zoom = ?info.thinned_up_to_zoom,
                         ms = t.elapsed().as_millis() as u64, "layer loaded");
                     Ok(Arc::new(layer) as SharedSource)

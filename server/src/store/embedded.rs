@@ -68,7 +68,7 @@ impl EmbeddedLayer {
             .and_then(PointPyramid::deepest_thinned_zoom);
         let info = LayerInfo::of(
             def,
-            features.len(),
+            Some(features.len()),
             lonlat_bounds(&index),
             field_types(
                 &features,

@@ -45,7 +45,7 @@ impl LayerInfo {
     /// What a layer's definition says, with what only its data can tell.
     pub fn of(
         def: &crate::layers::LayerDef,
-        feature_count: usize,
+        feature_count: Option<usize>,
         bounds: [f64; 4],
         fields: BTreeMap<String, String>,
         thinned_up_to_zoom: Option<u8>,
@@ -57,7 +57,7 @@ impl LayerInfo {
             geometry: def.geometry,
             minzoom: def.minzoom,
             maxzoom: def.maxzoom,
-            feature_count: Some(feature_count),
+            feature_count,
             bounds,
             fields,
             attribution: def.attribution.clone(),
@@ -76,10 +76,7 @@ impl LayerInfo {
             .map(|(k, t)| (k.to_string(), t.to_string()))
             .collect();
         let world = [-180.0, -85.051_129, 180.0, 85.051_129];
-        LayerInfo {
-            feature_count: None,
-            ..LayerInfo::of(def, 0, world, fields, None)
-        }
+        LayerInfo::of(def, None, world, fields, None)
     }
 }
 

@@ -299,7 +299,7 @@ impl PostgisLayer {
         let bounds: Option<Vec<f64>> = row.try_get("bounds")?;
         let info = LayerInfo::of(
             &def,
-            row.try_get::<i64, _>("feature_count")? as usize,
+            Some(row.try_get::<i64, _>("feature_count")? as usize),
             match bounds.as_deref() {
                 Some(&[w, s, e, n]) => [w, s, e, n],
                 _ => [-180.0, -85.0511, 180.0, 85.0511],
